@@ -1,0 +1,500 @@
+"""Shared machinery for the benchmarks in ``bench/``.
+
+Everything here is deliberately stdlib-only: a bounded HTTP load generator built on
+``http.client`` keep-alive connections and ``concurrent.futures`` threads, helpers to prepare a
+data directory with ``motcua up --no-serve``, to start a server in its own process group and to
+stop it (always), and to read CPU time and memory of a process tree from ``/proc``.
+
+Nothing here asserts on timings: the benchmarks print figures, they never fail on them.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import http.client
+import os
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+VENV_BIN = Path(PYTHON).parent
+MOTCUA = str(VENV_BIN / "motcua")
+HOST = "127.0.0.1"  # load is only ever sent to loopback
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+
+
+# --- environment and data directory ----------------------------------------------------------
+def bench_env(data_dir: Path, mode: str = "production") -> dict[str, str]:
+    """Environment for the app: its own data directory, and production settings by default
+    (DEBUG off, as a real deployment), with a throw-away secret key."""
+    env = dict(os.environ)
+    env["MOTCUA_DATA_DIR"] = str(data_dir)
+    env["MOTCUA_ENV"] = mode
+    env["MOTCUA_LOG_LEVEL"] = "WARNING"
+    env.setdefault("DJANGO_SETTINGS_MODULE", "motcua.config.settings")
+    if mode == "production":
+        env["SECRET_KEY"] = secrets.token_urlsafe(64)
+    else:
+        env.pop("SECRET_KEY", None)
+    env.pop("DATABASE_URL", None)  # always the embedded SQLite of the data directory
+    env.pop("REDIS_URL", None)
+    return env
+
+
+@dataclass
+class Prepared:
+    data_dir: Path
+    env: dict[str, str]
+    seconds: float
+    how: str  # "motcua up --no-serve" or the fallback description
+    catalogue: bool  # whether the procedure catalogue was loaded
+    log: str = ""
+
+
+def prepare_data_dir(data_dir: Path, mode: str = "production") -> Prepared:
+    """Run ``motcua up --no-serve`` into ``data_dir``. If that fails (e.g. the seed catalogue is
+    not there yet), fall back to migrate + administrative units + collectstatic so the server can
+    still be measured; the caller reports which path was taken."""
+    env = bench_env(data_dir, mode)
+    started = time.perf_counter()
+    up = subprocess.run(
+        [MOTCUA, "up", "--no-serve", "--data-dir", str(data_dir)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    took = time.perf_counter() - started
+    if up.returncode == 0:
+        return Prepared(data_dir, env, took, "motcua up --no-serve", True, up.stdout)
+    started = time.perf_counter()
+    script = (
+        "from motcua.org.services.reference import load_administrative_units as l; l(); "
+        "from django.core.management import call_command as c; "
+        "c('collectstatic', interactive=False, verbosity=0)"
+    )
+    for argv in (["manage", "migrate", "-v0"], ["manage", "shell", "-c", script]):
+        subprocess.run(
+            [MOTCUA, *argv], env=env, capture_output=True, text=True, timeout=300, check=True
+        )
+    took = time.perf_counter() - started
+    reason = (up.stderr.strip().splitlines() or ["?"])[-1][:160]
+    return Prepared(
+        data_dir,
+        env,
+        took,
+        f"fallback: migrate + load_administrative_units + collectstatic (up failed: {reason})",
+        False,
+        up.stdout + up.stderr,
+    )
+
+
+def temp_dir(prefix: str) -> tempfile.TemporaryDirectory[str]:
+    return tempfile.TemporaryDirectory(prefix=f"motcua-bench-{prefix}-")
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def production_server_argv(port: int, workers: int) -> list[str]:
+    """The exact command ``motcua up`` execs to serve, captured from ``motcua.cli.serve`` so the
+    benchmark follows the CLI if the server choice ever changes."""
+    from motcua import cli
+
+    captured: list[str] = []
+
+    def fake_execv(path: str, argv: Sequence[str]) -> None:
+        captured.extend(argv)
+
+    real_execv = cli.os.execv
+    cli.os.execv = fake_execv  # type: ignore[assignment]
+    try:
+        with contextlib.redirect_stdout(open(os.devnull, "w")):  # noqa: SIM115
+            cli.serve(host=HOST, port=port, workers=workers)
+    finally:
+        cli.os.execv = real_execv  # type: ignore[assignment]
+    return captured
+
+
+# --- server processes ------------------------------------------------------------------------
+_LIVE: set[subprocess.Popen[bytes]] = set()
+
+
+def _kill_group(proc: subprocess.Popen[bytes], grace: float = 5.0) -> None:
+    if proc.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            pass
+    # the group may still hold workers even after the leader exited
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=grace)
+    _LIVE.discard(proc)
+
+
+def _kill_all() -> None:
+    for proc in list(_LIVE):
+        _kill_group(proc)
+
+
+def _on_signal(signum: int, frame: object) -> None:
+    _kill_all()
+    raise SystemExit(128 + signum)
+
+
+atexit.register(_kill_all)
+signal.signal(signal.SIGTERM, _on_signal)
+signal.signal(signal.SIGHUP, _on_signal)
+
+
+@contextlib.contextmanager
+def running_server(
+    argv: Sequence[str], env: dict[str, str], port: int, log_path: Path, timeout: float = 60.0
+) -> Iterator[subprocess.Popen[bytes]]:
+    """Start ``argv`` in a new session (its own process group), wait until /api/v1/health
+    answers 200, yield, and always kill the whole group afterwards."""
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(  # noqa: S603
+            list(argv),
+            env=env,
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    _LIVE.add(proc)
+    try:
+        wait_healthy(proc, port, timeout, log_path)
+        yield proc
+    finally:
+        _kill_group(proc)
+
+
+def wait_healthy(proc: subprocess.Popen[bytes], port: int, timeout: float, log: Path) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            tail = log.read_text(errors="replace")[-2000:]
+            raise RuntimeError(f"server exited with {proc.returncode}:\n{tail}")
+        try:
+            conn = http.client.HTTPConnection(HOST, port, timeout=2)
+            conn.request("GET", "/api/v1/health")
+            if conn.getresponse().status == 200:
+                conn.close()
+                return
+            conn.close()
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"server on port {port} not healthy after {timeout:.0f} s")
+
+
+def probe(port: int, path: str) -> tuple[int, bytes]:
+    conn = http.client.HTTPConnection(HOST, port, timeout=30)
+    try:
+        conn.request("GET", path, headers={"Host": HOST})
+        resp = conn.getresponse()
+        return resp.status, resp.read()
+    finally:
+        conn.close()
+
+
+# --- /proc: process tree, CPU, memory --------------------------------------------------------
+def _children_map() -> dict[int, list[int]]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        ppid = int(stat[stat.rindex(")") + 2 :].split()[1])
+        children.setdefault(ppid, []).append(int(entry))
+    return children
+
+
+def process_tree(pid: int) -> list[int]:
+    children = _children_map()
+    tree, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        tree.append(current)
+        todo.extend(children.get(current, []))
+    return tree
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """user + system CPU seconds of the live processes of the tree."""
+    total = 0
+    for p in process_tree(pid):
+        try:
+            stat = Path(f"/proc/{p}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / CLK_TCK
+
+
+@dataclass
+class Memory:
+    processes: int
+    rss_mib: float  # sum of resident sets (counts shared pages once per process)
+    pss_mib: float  # proportional set size: shared pages split between processes
+    hwm_mib: float  # sum of each process's peak resident set
+
+
+def tree_memory(pid: int) -> Memory:
+    rss = pss = hwm = 0
+    count = 0
+    for p in process_tree(pid):
+        try:
+            status = Path(f"/proc/{p}/status").read_text()
+        except OSError:
+            continue
+        count += 1
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                rss += int(line.split()[1])
+            elif line.startswith("VmHWM:"):
+                hwm += int(line.split()[1])
+        try:
+            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    pss += int(line.split()[1])
+        except OSError:
+            pass
+    return Memory(count, rss / 1024, pss / 1024, hwm / 1024)
+
+
+# --- load generator --------------------------------------------------------------------------
+@dataclass
+class Result:
+    requests: int
+    concurrency: int
+    seconds: float
+    latencies: list[float]  # seconds, successful and failed alike
+    statuses: Counter[int] = field(default_factory=Counter)
+    errors: Counter[str] = field(default_factory=Counter)
+    bytes: int = 0
+    client_cpu: float = 0.0  # CPU seconds the client process spent
+    server_cpu: float | None = None  # CPU seconds of the server process tree
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    def pct(self, q: float) -> float:
+        """Percentile in milliseconds (nearest-rank)."""
+        if not self.latencies:
+            return float("nan")
+        ordered = sorted(self.latencies)
+        rank = max(1, min(len(ordered), round(q / 100 * len(ordered) + 0.5)))
+        return ordered[rank - 1] * 1000
+
+    @property
+    def mean_ms(self) -> float:
+        return statistics.fmean(self.latencies) * 1000 if self.latencies else float("nan")
+
+    @property
+    def bad(self) -> int:
+        return sum(n for s, n in self.statuses.items() if s >= 400) + sum(self.errors.values())
+
+    def status_text(self) -> str:
+        parts = [f"{s}x{n}" for s, n in sorted(self.statuses.items())]
+        parts += [f"{e}x{n}" for e, n in sorted(self.errors.items())]
+        return " ".join(parts)
+
+
+def load(
+    port: int,
+    path: str,
+    *,
+    requests: int,
+    concurrency: int,
+    warmup: int = 10,
+    server_pid: int | None = None,
+    timeout: float = 30.0,
+    max_seconds: float = 60.0,
+) -> Result:
+    """Send exactly ``requests`` GETs for ``path`` (fewer if ``max_seconds`` runs out) from
+    ``concurrency`` threads, each with its own keep-alive connection (re-opened when the server
+    closes it). Latency is measured per request from sending to the last byte of the body."""
+    counter = iter(range(requests))
+    lock = threading.Lock()
+    latencies: list[float] = []
+    statuses: Counter[int] = Counter()
+    errors: Counter[str] = Counter()
+    received = [0]
+    deadline = [float("inf")]  # set once the clock starts
+
+    def next_ticket() -> bool:
+        with lock:
+            if time.perf_counter() > deadline[0]:
+                return False
+            return next(counter, None) is not None
+
+    def worker(n_warm: int) -> None:
+        conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
+        headers = {"Host": HOST, "Accept-Encoding": "identity"}
+        try:
+            for _ in range(n_warm):
+                with contextlib.suppress(OSError, http.client.HTTPException):
+                    conn.request("GET", path, headers=headers)
+                    conn.getresponse().read()
+            barrier.wait(timeout=120)
+            while next_ticket():
+                started = time.perf_counter()
+                try:
+                    conn.request("GET", path, headers=headers)
+                    resp = conn.getresponse()
+                    body = resp.read()
+                    took = time.perf_counter() - started
+                    with lock:
+                        latencies.append(took)
+                        statuses[resp.status] += 1
+                        received[0] += len(body)
+                    if resp.will_close:
+                        conn.close()
+                except (OSError, http.client.HTTPException) as exc:
+                    took = time.perf_counter() - started
+                    conn.close()
+                    with lock:
+                        latencies.append(took)
+                        errors[type(exc).__name__] += 1
+        finally:
+            conn.close()
+
+    barrier = threading.Barrier(concurrency + 1)
+    per_thread_warm = max(1, warmup // concurrency)
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        futures = [pool.submit(worker, per_thread_warm) for _ in range(concurrency)]
+        barrier.wait(timeout=120)
+        cpu0 = time.process_time()
+        srv0 = tree_cpu_seconds(server_pid) if server_pid else None
+        started = time.perf_counter()
+        deadline[0] = started + max_seconds
+        for f in futures:
+            f.result()
+        seconds = time.perf_counter() - started
+        cpu1 = time.process_time()
+        srv1 = tree_cpu_seconds(server_pid) if server_pid else None
+    return Result(
+        requests=len(latencies),
+        concurrency=concurrency,
+        seconds=seconds,
+        latencies=latencies,
+        statuses=statuses,
+        errors=errors,
+        bytes=received[0],
+        client_cpu=cpu1 - cpu0,
+        server_cpu=(srv1 - srv0) if srv0 is not None and srv1 is not None else None,
+    )
+
+
+# --- output ----------------------------------------------------------------------------------
+def table(headers: Sequence[str], rows: Sequence[Sequence[object]], title: str = "") -> str:
+    """A Markdown table (readable in a terminal and pasteable into docs)."""
+    cells = [[str(h) for h in headers]] + [[_fmt(c) for c in row] for row in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    numeric = [
+        all(_is_num(r[i]) for r in cells[1:] if r[i] not in ("", "-")) for i in range(len(headers))
+    ]
+
+    def line(row: list[str]) -> str:
+        out = []
+        for i, c in enumerate(row):
+            out.append(c.rjust(widths[i]) if numeric[i] else c.ljust(widths[i]))
+        return "| " + " | ".join(out) + " |"
+
+    sep = "|" + "|".join(("-" * (w + 1) + ":") if n else ("-" * (w + 2)) for w, n in zip(widths, numeric, strict=True)) + "|"
+    lines = [line(cells[0]), sep, *(line(r) for r in cells[1:])]
+    return (f"\n{title}\n\n" if title else "") + "\n".join(lines) + "\n"
+
+
+def _fmt(value: object) -> str:
+    if isinstance(value, float):
+        if value != value:  # NaN
+            return "-"
+        if abs(value) >= 100:
+            return f"{value:.0f}"
+        if abs(value) >= 10:
+            return f"{value:.1f}"
+        return f"{value:.2f}"
+    return str(value)
+
+
+def _is_num(text: str) -> bool:
+    try:
+        float(text.rstrip("x%"))
+    except ValueError:
+        return False
+    return True
+
+
+def log_problems(log: Path, limit: int = 6) -> list[str]:
+    """Distinct error lines and exception messages from a server log."""
+    seen: dict[str, None] = {}
+    for line in log.read_text(errors="replace").splitlines():
+        text = line.strip()
+        if " ERROR " in text:
+            text = text.split(" ERROR ", 1)[1]
+        elif not (text and ":" in text and text.split(":", 1)[0].rsplit(".", 1)[-1].endswith(("Error", "Exception"))):
+            continue
+        seen.setdefault(text[:220], None)
+    return list(seen)[:limit]
+
+
+def machine_summary() -> str:
+    model = ""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    mem = ""
+    with contextlib.suppress(OSError):
+        kib = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f"{kib / 1024 / 1024:.1f} GiB RAM"
+    import platform
+
+    return (
+        f"{os.cpu_count()} CPUs ({model or 'unknown CPU'}), {mem}, "
+        f"Linux {platform.release()}, Python {platform.python_version()}"
+    )
+
+
+def versions(*names: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = []
+    for name in names:
+        try:
+            out.append(f"{name} {version(name)}")
+        except PackageNotFoundError:
+            out.append(f"{name} (not installed)")
+    return ", ".join(out)

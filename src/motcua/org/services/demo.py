@@ -1,0 +1,80 @@
+"""Demo accounts for training and trying motcua (never in production data).
+
+The usernames are stable so that training material and scripts can rely on them; they are
+listed in README.md. All share one password, printed by ``motcua up``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from motcua.org.choices import Role
+from motcua.org.models import Agency, RoleAssignment, Staff
+
+DEMO_PASSWORD = "motcua-demo"  # noqa: S105 - documented demo credential, refused in production
+DEMO_PROVINCE = "38"  # Tỉnh Thanh Hóa
+DEMO_COMMUNE = "14797"  # Phường Hạc Thành, Thanh Hóa
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    full_name: str
+    role: Role | None
+    home: str  # agency code where the official works
+    scope: str | None  # agency code the role covers
+    position: str
+
+
+def demo_accounts() -> list[DemoAccount]:
+    c, p = DEMO_COMMUNE, DEMO_PROVINCE
+    return [
+        DemoAccount("demo.congdan", "Nguyễn Văn An", None, "", None, "Công dân"),
+        DemoAccount("demo.tiepnhan", "Lê Thị Bình", Role.RECEPTION, f"{c}-pvhcc", c,
+                    "Công chức tiếp nhận, Trung tâm Phục vụ hành chính công"),
+        DemoAccount("demo.chuyenvien", "Trần Văn Cường", Role.SPECIALIST, f"{c}-van-phong", c,
+                    "Công chức Tư pháp - Hộ tịch"),
+        DemoAccount("demo.lanhdaophong", "Phạm Thị Dung", Role.UNIT_LEADER, f"{c}-van-phong",
+                    f"{c}-van-phong", "Chánh Văn phòng HĐND và UBND"),
+        DemoAccount("demo.lanhdao", "Hoàng Văn Em", Role.AGENCY_LEADER, c, c,
+                    "Chủ tịch Ủy ban nhân dân phường"),
+        DemoAccount("demo.vanthu", "Vũ Thị Giang", Role.CLERK, f"{c}-van-phong", c, "Văn thư"),
+        DemoAccount("demo.ketoan", "Đỗ Văn Hải", Role.ACCOUNTANT, c, c, "Kế toán"),
+        DemoAccount("demo.quantri", "Ngô Thị Lan", Role.ADMINISTRATOR, f"{p}-pvhcc", p,
+                    "Quản trị hệ thống, Trung tâm Phục vụ hành chính công tỉnh"),
+        DemoAccount("demo.giamsat", "Bùi Văn Minh", Role.SUPERVISOR, p, p,
+                    "Chuyên viên kiểm soát thủ tục hành chính, Văn phòng UBND tỉnh"),
+    ]
+
+
+@transaction.atomic
+def ensure_demo_accounts() -> list[DemoAccount]:
+    """Create (or repair) the demo accounts; idempotent."""
+    User = get_user_model()
+    agencies = {a.code: a for a in Agency.objects.filter(code__in=_codes())}
+    for account in demo_accounts():
+        user, _ = User.objects.get_or_create(username=account.username)
+        user.full_name = account.full_name
+        user.email = f"{account.username}@example.invalid"
+        user.is_staff = account.role == Role.ADMINISTRATOR
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        if account.role is None:
+            continue
+        staff, _ = Staff.objects.update_or_create(
+            user=user, defaults={"agency": agencies[account.home], "position": account.position}
+        )
+        RoleAssignment.objects.get_or_create(
+            staff=staff, role=account.role, agency=agencies[account.scope], valid_to=None
+        )
+    return demo_accounts()
+
+
+def _codes() -> set[str]:
+    codes = set()
+    for account in demo_accounts():
+        codes.update(x for x in (account.home, account.scope) if x)
+    return codes
