@@ -46,7 +46,7 @@ def bench_env(data_dir: Path, mode: str = "production") -> dict[str, str]:
     env["MOTCUA_DATA_DIR"] = str(data_dir)
     env["MOTCUA_ENV"] = mode
     env["MOTCUA_LOG_LEVEL"] = "WARNING"
-    env.setdefault("DJANGO_SETTINGS_MODULE", "motcua.config.settings")
+    env["DJANGO_SETTINGS_MODULE"] = "motcua.config.settings"
     if mode == "production":
         env["SECRET_KEY"] = secrets.token_urlsafe(64)
     else:
@@ -105,6 +105,21 @@ def prepare_data_dir(data_dir: Path, mode: str = "production") -> Prepared:
     )
 
 
+def with_conn_max_age(env: dict[str, str], where: Path, seconds: int) -> dict[str, str]:
+    """An experiment, not a configuration: the same settings with persistent database
+    connections (``CONN_MAX_AGE``), through a settings module written into ``where``."""
+    module = "motcua_bench_settings"
+    (where / f"{module}.py").write_text(
+        "from motcua.config.settings import *  # noqa: F403\n"
+        f"DATABASES['default']['CONN_MAX_AGE'] = {seconds}  # noqa: F405\n"
+        "DATABASES['default']['CONN_HEALTH_CHECKS'] = True  # noqa: F405\n"
+    )
+    env = dict(env)
+    env["DJANGO_SETTINGS_MODULE"] = module
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(where), env.get("PYTHONPATH", "")) if p)
+    return env
+
+
 def temp_dir(prefix: str) -> tempfile.TemporaryDirectory[str]:
     return tempfile.TemporaryDirectory(prefix=f"motcua-bench-{prefix}-")
 
@@ -128,7 +143,7 @@ def production_server_argv(port: int, workers: int) -> list[str]:
     real_execv = cli.os.execv
     cli.os.execv = fake_execv  # type: ignore[assignment]
     try:
-        with contextlib.redirect_stdout(open(os.devnull, "w")):  # noqa: SIM115
+        with contextlib.redirect_stdout(open(os.devnull, "w")):
             cli.serve(host=HOST, port=port, workers=workers)
     finally:
         cli.os.execv = real_execv  # type: ignore[assignment]
@@ -143,10 +158,8 @@ def _kill_group(proc: subprocess.Popen[bytes], grace: float = 5.0) -> None:
     if proc.poll() is None:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGTERM)
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             proc.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
-            pass
     # the group may still hold workers even after the leader exited
     with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGKILL)
@@ -177,7 +190,7 @@ def running_server(
     """Start ``argv`` in a new session (its own process group), wait until /api/v1/health
     answers 200, yield, and always kill the whole group afterwards."""
     with open(log_path, "wb") as log:
-        proc = subprocess.Popen(  # noqa: S603
+        proc = subprocess.Popen(
             list(argv),
             env=env,
             cwd=ROOT,
@@ -260,6 +273,17 @@ def tree_cpu_seconds(pid: int) -> float:
     return total / CLK_TCK
 
 
+def system_busy_seconds() -> float:
+    """CPU seconds the whole machine spent not idle (all cores), from /proc/stat."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return (sum(fields[:8]) - idle) / CLK_TCK
+
+
+def loadavg() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
 @dataclass
 class Memory:
     processes: int
@@ -303,6 +327,14 @@ class Result:
     bytes: int = 0
     client_cpu: float = 0.0  # CPU seconds the client process spent
     server_cpu: float | None = None  # CPU seconds of the server process tree
+    machine_cpu: float = 0.0  # busy CPU seconds of the whole machine
+
+    @property
+    def other_cpu_pct(self) -> float:
+        """CPU used by neither the server nor the client (other work on the machine), as a
+        percentage of one core over the measurement."""
+        other = self.machine_cpu - self.client_cpu - (self.server_cpu or 0.0)
+        return max(0.0, other) / self.seconds * 100 if self.seconds else 0.0
 
     @property
     def rps(self) -> float:
@@ -396,6 +428,7 @@ def load(
         barrier.wait(timeout=120)
         cpu0 = time.process_time()
         srv0 = tree_cpu_seconds(server_pid) if server_pid else None
+        sys0 = system_busy_seconds()
         started = time.perf_counter()
         deadline[0] = started + max_seconds
         for f in futures:
@@ -403,6 +436,7 @@ def load(
         seconds = time.perf_counter() - started
         cpu1 = time.process_time()
         srv1 = tree_cpu_seconds(server_pid) if server_pid else None
+        sys1 = system_busy_seconds()
     return Result(
         requests=len(latencies),
         concurrency=concurrency,
@@ -413,6 +447,7 @@ def load(
         bytes=received[0],
         client_cpu=cpu1 - cpu0,
         server_cpu=(srv1 - srv0) if srv0 is not None and srv1 is not None else None,
+        machine_cpu=sys1 - sys0,
     )
 
 
@@ -431,7 +466,14 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]], title: str =
             out.append(c.rjust(widths[i]) if numeric[i] else c.ljust(widths[i]))
         return "| " + " | ".join(out) + " |"
 
-    sep = "|" + "|".join(("-" * (w + 1) + ":") if n else ("-" * (w + 2)) for w, n in zip(widths, numeric, strict=True)) + "|"
+    sep = (
+        "|"
+        + "|".join(
+            ("-" * (w + 1) + ":") if n else ("-" * (w + 2))
+            for w, n in zip(widths, numeric, strict=True)
+        )
+        + "|"
+    )
     lines = [line(cells[0]), sep, *(line(r) for r in cells[1:])]
     return (f"\n{title}\n\n" if title else "") + "\n".join(lines) + "\n"
 
@@ -463,7 +505,11 @@ def log_problems(log: Path, limit: int = 6) -> list[str]:
         text = line.strip()
         if " ERROR " in text:
             text = text.split(" ERROR ", 1)[1]
-        elif not (text and ":" in text and text.split(":", 1)[0].rsplit(".", 1)[-1].endswith(("Error", "Exception"))):
+        elif not (
+            text
+            and ":" in text
+            and text.split(":", 1)[0].rsplit(".", 1)[-1].endswith(("Error", "Exception"))
+        ):
             continue
         seen.setdefault(text[:220], None)
     return list(seen)[:limit]

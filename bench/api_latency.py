@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import _common as c  # noqa: E402
+import _common as c
 
 BASELINE = ("health (baseline)", "/api/v1/health")
 ENDPOINTS = [
@@ -45,6 +45,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--levels", default="1,8", help="concurrency levels (default 1,8)")
     parser.add_argument("--workers", type=int, default=2, help="server workers (default 2)")
     parser.add_argument("--env", default="production", choices=["production", "development"])
+    parser.add_argument(
+        "--conn-max-age",
+        type=int,
+        help="experiment: serve with persistent DB connections (CONN_MAX_AGE seconds)",
+    )
     args = parser.parse_args(argv)
     n = args.requests or (100 if args.quick else 400)
     levels = [int(x) for x in args.levels.split(",") if x.strip()]
@@ -53,8 +58,13 @@ def main(argv: list[str] | None = None) -> int:
     print("motcua bench: api_latency")
     print(f"machine: {c.machine_summary()}")
     print(f"software: {c.versions('django', 'django-ninja', 'granian', 'gunicorn')}")
-    print(f"settings: MOTCUA_ENV={args.env}, SQLite (WAL), {n} requests/endpoint/level")
+    conn = "per request" if args.conn_max_age is None else f"CONN_MAX_AGE={args.conn_max_age}"
+    print(
+        f"settings: MOTCUA_ENV={args.env}, SQLite (WAL), DB connections {conn}, "
+        f"{n} requests/endpoint/level"
+    )
 
+    print(f"load average at start: {c.loadavg()}")
     with c.temp_dir("api") as tmp:
         data_dir = Path(tmp) / "data"
         prep = c.prepare_data_dir(data_dir, args.env)
@@ -64,8 +74,11 @@ def main(argv: list[str] | None = None) -> int:
         shown = " ".join(a for a in argv_server[1:])
         print(f"server: {shown}")
         log = Path(tmp) / "server.log"
+        env = prep.env
+        if args.conn_max_age is not None:
+            env = c.with_conn_max_age(env, Path(tmp), args.conn_max_age)
         skipped: list[tuple[str, str, str]] = []
-        with c.running_server(argv_server, prep.env, port, log) as server:
+        with c.running_server(argv_server, env, port, log) as server:
             # First answer of each endpoint (cold caches in the worker that takes it).
             probes = []
             endpoints = []
@@ -112,6 +125,7 @@ def main(argv: list[str] | None = None) -> int:
                             res.pct(99),
                             res.rps,
                             cpu_ms,
+                            res.other_cpu_pct,
                             f"{ratio:.1f}x",
                         ]
                     )
@@ -127,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
                             "p99 ms",
                             "req/s",
                             "server CPU ms/req",
+                            "other CPU %",
                             "p50 / baseline",
                         ],
                         rows,
@@ -146,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
             print("server log (distinct errors):")
             for line in c.log_problems(log):
                 print(f"  {line}")
+    print(f"load average at end: {c.loadavg()}")
     print(f"\ntotal bench time {time.perf_counter() - started_all:.0f} s")
     return 0
 

@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import _common as c  # noqa: E402
+import _common as c
 
 APP = "motcua.config.wsgi:application"
 ENDPOINTS = [
@@ -63,6 +63,7 @@ class Cell:
     seconds: float = 0.0
     server_cpu: float = 0.0
     client_cpu: float = 0.0
+    machine_cpu: float = 0.0
     statuses: dict[int, int] = field(default_factory=dict)
     errors: dict[str, int] = field(default_factory=dict)
 
@@ -72,6 +73,7 @@ class Cell:
         self.seconds += res.seconds
         self.server_cpu += res.server_cpu or 0.0
         self.client_cpu += res.client_cpu
+        self.machine_cpu += res.machine_cpu
         for k, v in res.statuses.items():
             self.statuses[k] = self.statuses.get(k, 0) + v
         for k, v in res.errors.items():
@@ -88,17 +90,22 @@ class Cell:
     def bad(self) -> int:
         return sum(v for k, v in self.statuses.items() if k >= 400) + sum(self.errors.values())
 
+    @property
+    def other_cpu_pct(self) -> float:
+        other = self.machine_cpu - self.client_cpu - self.server_cpu
+        return max(0.0, other) / self.seconds * 100 if self.seconds else 0.0
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="150 requests per cell, 1 round")
     parser.add_argument("--requests", type=int, help="requests per cell per round (400)")
     parser.add_argument("--levels", default="1,8,32", help="concurrency levels (default 1,8,32)")
-    parser.add_argument("--rounds", type=int, help="rounds over all servers (default 2)")
+    parser.add_argument("--rounds", type=int, help="rounds over all servers (default 3)")
     parser.add_argument("--env", default="production", choices=["production", "development"])
     args = parser.parse_args(argv)
     n = args.requests or (150 if args.quick else 400)
-    rounds = args.rounds or (1 if args.quick else 2)
+    rounds = args.rounds or (1 if args.quick else 3)
     levels = [int(x) for x in args.levels.split(",") if x.strip()]
     started_all = time.perf_counter()
 
@@ -110,6 +117,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{rounds} round(s), levels {levels}"
     )
 
+    print(f"load average at start: {c.loadavg()}")
     cells: dict[tuple[str, str, int], Cell] = {}
     idle_mem: dict[str, c.Memory] = {}
     loaded_mem: dict[str, c.Memory] = {}
@@ -168,6 +176,7 @@ def main(argv: list[str] | None = None) -> int:
                         cell.pct(99),
                         cell.server_cpu / max(1, cell.requests) * 1000,
                         cell.client_cpu / cell.seconds * 100 if cell.seconds else 0.0,
+                        cell.other_cpu_pct,
                     ]
                 )
             print(
@@ -182,6 +191,7 @@ def main(argv: list[str] | None = None) -> int:
                         "p99 ms",
                         "server CPU ms/req",
                         "client CPU %",
+                        "other CPU %",
                     ],
                     rows,
                     title=f"{label} ({path}), concurrency {level}",
@@ -240,6 +250,12 @@ def main(argv: list[str] | None = None) -> int:
         for name, lines in problems.items():
             for line in lines:
                 print(f"  [{name}] {line}")
+    print(
+        "columns: CPU ms/req = user+system CPU of the server's process tree per request; "
+        "client CPU % and other CPU % = share of one core used by the load generator and by "
+        "anything else on the machine during the measurement (noise indicator)."
+    )
+    print(f"load average at end: {c.loadavg()}")
     print(f"\ntotal bench time {time.perf_counter() - started_all:.0f} s")
     return 0
 

@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import _common as c  # noqa: E402
+import _common as c
 
 # Runs in a child process so that "cold" really starts from a new interpreter.
 PHASES = r"""
@@ -53,7 +53,9 @@ if not settings.PRODUCTION:
     step("load_demo (demo accounts)", lambda: call_command("load_demo", stdout=io.StringIO()))
 step("collectstatic", lambda: call_command("collectstatic", interactive=False, verbosity=0))
 out["_units_created"] = units.created
-out["_catalogue"] = f"{len(cat.created)} created, {len(cat.updated)} updated, {len(cat.unchanged)} unchanged"
+out["_catalogue"] = (
+    f"{len(cat.created)} created, {len(cat.updated)} updated, {len(cat.unchanged)} unchanged"
+)
 print("PHASES " + json.dumps(out))
 """
 
@@ -118,6 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"software: {c.versions('django', 'vietnam-provinces')}")
     print(f"settings: MOTCUA_ENV={args.env}, SQLite (WAL), {runs} run(s) of each")
 
+    print(f"load average at start: {c.loadavg()}")
     cold: list[float] = []
     warm: list[float] = []
     notes: list[tuple[str, int, float, str]] = []
@@ -162,9 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     for key in keys:
         cv = [float(p[key]) for p in phase_cold if key in p]
         wv = [float(p[key]) for p in phase_warm if key in p]
-        rows.append(
-            [key, min(cv), statistics.median(cv), min(wv), statistics.median(wv)]
-        )
+        rows.append([key, min(cv), statistics.median(cv), min(wv), statistics.median(wv)])
     if rows:
         rows.append(
             [
@@ -186,6 +187,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"catalogue on warm re-runs: {', '.join(changes)}")
     for err in errors:
         print(f"phase run failed: {err}")
+    print(f"load average at end: {c.loadavg()}")
     print(f"\ntotal bench time {time.perf_counter() - started_all:.0f} s")
     return 0
 

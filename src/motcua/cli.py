@@ -57,16 +57,23 @@ def cmd_up(args: argparse.Namespace) -> int:
 def serve(*, host: str, port: int, workers: int) -> int:
     _say(f"motcua: serving on http://{host}:{port}/ (Ctrl+C to stop)")
     argv = [
-        sys.executable, "-m", "granian",
-        "--interface", "wsgi",
-        "--host", host,
-        "--port", str(port),
-        "--workers", str(workers),
-        "--blocking-threads", "4",
+        sys.executable,
+        "-m",
+        "granian",
+        "--interface",
+        "wsgi",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--blocking-threads",
+        "4",
         "--no-ws",
         "motcua.config.wsgi:application",
     ]
-    os.execv(sys.executable, argv)
+    os.execv(sys.executable, argv)  # noqa: S606 - replaces this process with the server
     return 0  # pragma: no cover
 
 

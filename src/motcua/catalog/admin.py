@@ -65,14 +65,26 @@ class ReadOnlyWhenPublished:
         version = getattr(obj, "version", obj)
         if isinstance(version, ProcedureVariant):
             version = version.version
-        if version is not None and getattr(version, "status", VersionStatus.DRAFT) != VersionStatus.DRAFT:
+        if (
+            version is not None
+            and getattr(version, "status", VersionStatus.DRAFT) != VersionStatus.DRAFT
+        ):
             return False
         return super().has_change_permission(request, obj)
 
 
 @admin.register(ProcedureVersion)
 class ProcedureVersionAdmin(ReadOnlyWhenPublished, admin.ModelAdmin):
-    list_display = ("procedure", "number", "name", "sector", "status", "online_level", "valid_from", "valid_to")
+    list_display = (
+        "procedure",
+        "number",
+        "name",
+        "sector",
+        "status",
+        "online_level",
+        "valid_from",
+        "valid_to",
+    )
     list_filter = ("status", "online_level", "sector", "implementing_kind")
     search_fields = ("procedure__code", "name", "search_text")
     list_select_related = ("procedure", "sector")

@@ -1,4 +1,3 @@
-
 import datetime as dt
 from decimal import Decimal
 from typing import Any
@@ -130,7 +129,9 @@ class ProcedureDetailOut(ProcedureOut):
 
 
 class ProcedureFilter(Schema):
-    q: str | None = Field(None, description="Accent-insensitive search: `chung thuc` finds “Chứng thực…”.")
+    q: str | None = Field(
+        None, description="Accent-insensitive search: `chung thuc` finds “Chứng thực…”."
+    )
     sector: str | None = Field(None, description="Sector code.")
     level: ImplementationLevel | None = Field(None, description="Implementation level.")
     online: OnlineLevel | None = Field(None, description="Online service level.")

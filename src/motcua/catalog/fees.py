@@ -64,7 +64,9 @@ def describe(formula: dict[str, Any]) -> str:
         parts = []
         for tier in formula["tiers"]:
             span = (
-                f"{unit} {tier['from']}–{tier['to']}" if "to" in tier else f"từ {unit} {tier['from']}"
+                f"{unit} {tier['from']}–{tier['to']}"
+                if "to" in tier
+                else f"từ {unit} {tier['from']}"
             )
             parts.append(f"{money(tier['amount'])}/{unit} ({span})")
         text = "; ".join(parts)

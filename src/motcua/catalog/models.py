@@ -7,8 +7,6 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from motcua.core.models import TimeStampedModel
-from motcua.org.choices import AgencyKind, Role
 from motcua.catalog.choices import (
     Channel,
     DossierStatusCode,
@@ -17,6 +15,8 @@ from motcua.catalog.choices import (
     TimeUnitChoice,
     VersionStatus,
 )
+from motcua.core.models import TimeStampedModel
+from motcua.org.choices import AgencyKind, Role
 
 
 class Sector(models.Model):
@@ -199,7 +199,9 @@ class ChannelOption(models.Model):
         verbose_name_plural = _("channels")
         ordering = ["channel"]
         constraints = [
-            models.UniqueConstraint(fields=["variant", "channel"], name="channel_unique_per_variant")
+            models.UniqueConstraint(
+                fields=["variant", "channel"], name="channel_unique_per_variant"
+            )
         ]
 
     def __str__(self) -> str:

@@ -21,7 +21,9 @@ def statutory_hours(amount: Decimal, unit: TimeUnit | str) -> Decimal | None:
     return None
 
 
-def budget_errors(amount: Decimal, unit: TimeUnit | str, step_hours: Iterable[Decimal]) -> list[str]:
+def budget_errors(
+    amount: Decimal, unit: TimeUnit | str, step_hours: Iterable[Decimal]
+) -> list[str]:
     """Why the steps do not fit the statutory time; empty when they do.
 
     - working hours / working days: the budgets must sum exactly to the statutory time;

@@ -80,7 +80,8 @@ def procedures_common(*, limit: int = 6) -> list[ProcedureVersion]:
     )[:limit]
     if len(chosen) < limit:
         chosen += list(
-            procedure_search(level=ImplementationLevel.COMMUNE)
-            .exclude(pk__in=[v.pk for v in chosen])[: limit - len(chosen)]
+            procedure_search(level=ImplementationLevel.COMMUNE).exclude(
+                pk__in=[v.pk for v in chosen]
+            )[: limit - len(chosen)]
         )
     return chosen

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.renderers import JSONRenderer
 
 import motcua
 from motcua.catalog.api import router as catalog_router
@@ -19,7 +20,15 @@ from motcua.org.api import router as org_router
 
 logger = logging.getLogger("motcua.api")
 
+
+class UTF8JSONRenderer(JSONRenderer):
+    """Vietnamese text as UTF-8 rather than \\u escapes: a third fewer bytes on slow links."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
 api = NinjaAPI(
+    renderer=UTF8JSONRenderer(),
     title="motcua API",
     version="1",
     description=(
@@ -45,14 +54,17 @@ def _domain_error(request, exc: DomainError):
 def _validation_error(request, exc: NinjaValidationError):
     problems = []
     for error in exc.errors:
-        where = ".".join(str(part) for part in error.get("loc", []) if part not in ("query", "body", "path"))
+        where = ".".join(
+            str(part) for part in error.get("loc", []) if part not in ("query", "body", "path")
+        )
         problems.append({"field": where, "problem": error.get("msg", "")})
     fields = ", ".join(p["field"] for p in problems if p["field"])
     return api.create_response(
         request,
         {
             "code": "invalid",
-            "message": _("Some parameters are missing or invalid: %(fields)s.") % {"fields": fields},
+            "message": _("Some parameters are missing or invalid: %(fields)s.")
+            % {"fields": fields},
             "errors": problems,
         },
         status=422,
@@ -61,7 +73,9 @@ def _validation_error(request, exc: NinjaValidationError):
 
 @api.exception_handler(Http404)
 def _not_found(request, exc):
-    return api.create_response(request, {"code": "not_found", "message": _("Not found.")}, status=404)
+    return api.create_response(
+        request, {"code": "not_found", "message": _("Not found.")}, status=404
+    )
 
 
 @api.exception_handler(HttpError)
@@ -76,7 +90,10 @@ def _unexpected(request, exc: Exception):
     logger.exception("unhandled API error", exc_info=exc)
     return api.create_response(
         request,
-        {"code": "server_error", "message": _("Something went wrong on our side. Please try again.")},
+        {
+            "code": "server_error",
+            "message": _("Something went wrong on our side. Please try again."),
+        },
         status=500,
     )
 

@@ -1,6 +1,5 @@
 """Health and calendar endpoints."""
 
-
 import datetime as dt
 import re
 from decimal import Decimal
@@ -40,9 +39,7 @@ class DueQuery(Schema):
         "(encode '+' as %2B in a URL).",
     )
     amount: str = Field(..., description="Statutory time amount, e.g. 3 or 0.5.")
-    unit: str = Field(
-        ..., description="working_hours | working_days | calendar_days | same_day"
-    )
+    unit: str = Field(..., description="working_hours | working_days | calendar_days | same_day")
     agency: str | None = Field(None, description="Agency code whose calendar and hours apply.")
 
 
@@ -68,8 +65,10 @@ def _parse_start(raw: str) -> dt.datetime:
         value = dt.datetime.fromisoformat(text)
     except ValueError:
         raise ValidationFailed(
-            _("“start” must be a date and time in ISO 8601 with an offset, e.g. "
-              "2026-11-20T15:30:00+07:00."),
+            _(
+                "“start” must be a date and time in ISO 8601 with an offset, e.g. "
+                "2026-11-20T15:30:00+07:00."
+            ),
             code="invalid_start",
         ) from None
     if value.tzinfo is None:
@@ -103,9 +102,7 @@ def calendar_due(request, params: Query[DueQuery]):
             code="invalid_unit",
         )
     if params.unit == TimeUnit.CALENDAR_DAYS and amount != amount.to_integral_value():
-        raise ValidationFailed(
-            _("Calendar days must be a whole number."), code="invalid_amount"
-        )
+        raise ValidationFailed(_("Calendar days must be a whole number."), code="invalid_amount")
     agency = None
     if params.agency:
         agency = Agency.objects.filter(code=params.agency).first()

@@ -70,8 +70,10 @@ class WorkingHours:
     def day_length(self) -> dt.timedelta:
         day = dt.date(2000, 1, 3)
         return sum(
-            (dt.datetime.combine(day, end) - dt.datetime.combine(day, start)
-             for start, end in self.intervals),
+            (
+                dt.datetime.combine(day, end) - dt.datetime.combine(day, start)
+                for start, end in self.intervals
+            ),
             dt.timedelta(),
         )
 
@@ -229,8 +231,10 @@ class WorkCalendar:
             day += dt.timedelta(days=1)
         return total
 
-    def due(self, start: dt.datetime, amount: Decimal | float | int, unit: TimeUnit | str) -> dt.datetime:
-        """The due time for a statutory time of ``amount`` ``unit`` from ``start`` (SPEC.md §3.4)."""
+    def due(
+        self, start: dt.datetime, amount: Decimal | float | int, unit: TimeUnit | str
+    ) -> dt.datetime:
+        """Due time for a statutory time of ``amount`` ``unit`` from ``start`` (SPEC.md §3.4)."""
         unit = TimeUnit(unit)
         if unit is TimeUnit.WORKING_HOURS:
             return self.add_working_hours(start, amount)

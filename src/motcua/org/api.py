@@ -1,4 +1,3 @@
-
 import datetime as dt
 
 from django.utils.translation import gettext as _

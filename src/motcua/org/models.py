@@ -150,7 +150,7 @@ class Agency(TimeStampedModel):
 
 
 class AgencyChange(models.Model):
-    """The history of the tree: merges, moves, dissolutions (the 2025 reform will not be the last)."""
+    """History of the tree: merges, moves, dissolutions (the 2025 reform will not be the last)."""
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="changes")
     kind = models.CharField(_("kind"), max_length=20, choices=AgencyChangeKind.choices)
@@ -171,6 +171,9 @@ class AgencyChange(models.Model):
         verbose_name = _("agency change")
         verbose_name_plural = _("agency changes")
         ordering = ["effective", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.agency} — {self.get_kind_display()} ({self.effective:%d/%m/%Y})"
 
 
 class WorkingHours(models.Model):

@@ -44,7 +44,9 @@ def communes_of(province: Agency) -> QuerySet[Agency]:
     )
 
 
-def handling_agency(*, commune: Agency, implementing_kind: str, unit_key: str = "") -> Agency | None:
+def handling_agency(
+    *, commune: Agency, implementing_kind: str, unit_key: str = ""
+) -> Agency | None:
     """Which agency handles a procedure for a person of ``commune``: the commune's People's
     Committee for commune procedures, the province's (or its department's) otherwise."""
     if implementing_kind == AgencyKind.COMMUNE:

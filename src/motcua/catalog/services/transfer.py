@@ -231,6 +231,14 @@ def _validate_procedure(p: dict[str, Any], where: str, sectors: set, seen: set) 
     _choice(agency.get("kind"), AgencyKind, f"{where} implementing_agency.kind", errors)
     if not agency.get("text"):
         errors.append(f"{where}: implementing_agency.text is required")
+    for k, basis in enumerate(p.get("legal_bases", []), 1):
+        if not basis.get("title"):
+            errors.append(f"{where} legal_bases[{k}]: title is required")
+        if basis.get("issued_on"):
+            try:
+                dt.date.fromisoformat(str(basis["issued_on"]))
+            except ValueError:
+                errors.append(f"{where} legal_bases[{k}]: issued_on must be a date YYYY-MM-DD")
     if not (p.get("result") or {}).get("name"):
         errors.append(f"{where}: result.name is required")
     variant_codes = set()
@@ -279,7 +287,9 @@ def _normalised(p: dict[str, Any]) -> str:
     return json.dumps(p, sort_keys=True, ensure_ascii=False, default=str)
 
 
-def _create_version(procedure: Procedure, p: dict[str, Any], sectors: dict[str, Sector]) -> ProcedureVersion:
+def _create_version(
+    procedure: Procedure, p: dict[str, Any], sectors: dict[str, Sector]
+) -> ProcedureVersion:
     number = (procedure.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     agency = p["implementing_agency"]
     version = ProcedureVersion.objects.create(
@@ -389,7 +399,8 @@ def import_catalog(data: Any, *, actor=None, valid_from: dt.date | None = None) 
     with transaction.atomic():
         for s in data.get("sectors", []):
             _, created = Sector.objects.update_or_create(
-                code=s["code"], defaults={"name": s["name"], "ministry_code": s.get("ministry_code", "")}
+                code=s["code"],
+                defaults={"name": s["name"], "ministry_code": s.get("ministry_code", "")},
             )
             report.sectors += created
         sectors = {s.code: s for s in Sector.objects.all()}
@@ -410,6 +421,7 @@ def import_catalog(data: Any, *, actor=None, valid_from: dt.date | None = None) 
 
 def _canonical(p: dict[str, Any]) -> dict[str, Any]:
     """Fill the defaults of an incoming procedure the way export writes them."""
+
     def num(x):
         d = Decimal(str(x))
         return int(d) if d == d.to_integral_value() else float(d)
@@ -430,7 +442,10 @@ def _canonical(p: dict[str, Any]) -> dict[str, Any]:
         "is_interlinked": p.get("is_interlinked", False),
         "sequence": p["sequence"],
         "conditions": p.get("conditions", ""),
-        "result": {"name": p["result"]["name"], "is_document": p["result"].get("is_document", True)},
+        "result": {
+            "name": p["result"]["name"],
+            "is_document": p["result"].get("is_document", True),
+        },
         "time_text": p["time_text"],
         "fee_text": p.get("fee_text", ""),
         "publication_decision": p.get("publication_decision", ""),
@@ -438,7 +453,7 @@ def _canonical(p: dict[str, Any]) -> dict[str, Any]:
             {
                 "number": b.get("number", ""),
                 "title": b["title"],
-                "issued_on": b.get("issued_on"),
+                "issued_on": b.get("issued_on") or None,
                 "issuer": b.get("issuer", ""),
             }
             for b in p.get("legal_bases", [])
@@ -510,15 +525,48 @@ def load_seed_catalog(*, actor=None) -> ImportReport:
 
 # --- XLSX -----------------------------------------------------------------------------------
 _SHEETS = {
-    "Thủ tục": ["code", "name", "sector", "levels", "online_level", "is_interlinked",
-                "implementing_kind", "implementing_unit_key", "implementing_agency_text",
-                "applicant_types", "result_name", "result_is_document", "time_text", "fee_text",
-                "sequence", "conditions", "publication_decision"],
+    "Thủ tục": [
+        "code",
+        "name",
+        "sector",
+        "levels",
+        "online_level",
+        "is_interlinked",
+        "implementing_kind",
+        "implementing_unit_key",
+        "implementing_agency_text",
+        "applicant_types",
+        "result_name",
+        "result_is_document",
+        "time_text",
+        "fee_text",
+        "sequence",
+        "conditions",
+        "publication_decision",
+    ],
     "Lĩnh vực": ["code", "name", "ministry_code"],
     "Trường hợp": ["procedure", "code", "name", "default", "time_amount", "time_unit", "channels"],
     "Quy trình": ["procedure", "variant", "order", "name", "role", "hours", "status_code"],
-    "Thành phần": ["procedure", "variant", "name", "originals", "copies", "mandatory", "template", "note"],
-    "Phí, lệ phí": ["procedure", "name", "kind", "amount", "formula", "channel", "exemptions", "note"],
+    "Thành phần": [
+        "procedure",
+        "variant",
+        "name",
+        "originals",
+        "copies",
+        "mandatory",
+        "template",
+        "note",
+    ],
+    "Phí, lệ phí": [
+        "procedure",
+        "name",
+        "kind",
+        "amount",
+        "formula",
+        "channel",
+        "exemptions",
+        "note",
+    ],
     "Căn cứ pháp lý": ["procedure", "number", "title", "issued_on", "issuer"],
 }
 
@@ -533,33 +581,69 @@ def export_catalog_xlsx() -> bytes:
     rows["Lĩnh vực"] = [[s["code"], s["name"], s["ministry_code"]] for s in doc["sectors"]]
     for p in doc["procedures"]:
         a = p["implementing_agency"]
-        rows["Thủ tục"].append([
-            p["code"], p["name"], p["sector"], ",".join(p["levels"]), p["online_level"],
-            p["is_interlinked"], a["kind"], a["unit_key"], a["text"],
-            ",".join(map(str, p["applicant_types"])), p["result"]["name"],
-            p["result"]["is_document"], p["time_text"], p["fee_text"], p["sequence"],
-            p["conditions"], p["publication_decision"],
-        ])
+        rows["Thủ tục"].append(
+            [
+                p["code"],
+                p["name"],
+                p["sector"],
+                ",".join(p["levels"]),
+                p["online_level"],
+                p["is_interlinked"],
+                a["kind"],
+                a["unit_key"],
+                a["text"],
+                ",".join(map(str, p["applicant_types"])),
+                p["result"]["name"],
+                p["result"]["is_document"],
+                p["time_text"],
+                p["fee_text"],
+                p["sequence"],
+                p["conditions"],
+                p["publication_decision"],
+            ]
+        )
         for v in p["variants"]:
-            rows["Trường hợp"].append([
-                p["code"], v["code"], v["name"], v["default"], v["time"]["amount"],
-                v["time"]["unit"], json.dumps(v["channels"], ensure_ascii=False),
-            ])
+            rows["Trường hợp"].append(
+                [
+                    p["code"],
+                    v["code"],
+                    v["name"],
+                    v["default"],
+                    v["time"]["amount"],
+                    v["time"]["unit"],
+                    json.dumps(v["channels"], ensure_ascii=False),
+                ]
+            )
             for i, s in enumerate(v["steps"], 1):
                 rows["Quy trình"].append(
                     [p["code"], v["code"], i, s["name"], s["role"], s["hours"], s["status_code"]]
                 )
         for c in p["components"]:
-            rows["Thành phần"].append([
-                p["code"], c["variant"], c["name"], c["originals"], c["copies"], c["mandatory"],
-                c["template"], c["note"],
-            ])
+            rows["Thành phần"].append(
+                [
+                    p["code"],
+                    c["variant"],
+                    c["name"],
+                    c["originals"],
+                    c["copies"],
+                    c["mandatory"],
+                    c["template"],
+                    c["note"],
+                ]
+            )
         for f in p["fees"]:
-            rows["Phí, lệ phí"].append([
-                p["code"], f["name"], f["kind"], f["amount"],
-                json.dumps(f["formula"], ensure_ascii=False) if f["formula"] else None,
-                f["channel"], f["exemptions"], f["note"],
-            ])
+            rows["Phí, lệ phí"].append(
+                [
+                    p["code"],
+                    f["name"],
+                    f["kind"],
+                    f["amount"],
+                    json.dumps(f["formula"], ensure_ascii=False) if f["formula"] else None,
+                    f["channel"],
+                    f["exemptions"],
+                    f["note"],
+                ]
+            )
         for b in p["legal_bases"]:
             rows["Căn cứ pháp lý"].append(
                 [p["code"], b["number"], b["title"], b["issued_on"], b["issuer"]]
@@ -587,7 +671,9 @@ def xlsx_to_document(content: bytes) -> dict[str, Any]:
     wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     missing = [name for name in _SHEETS if name not in wb.sheetnames]
     if missing:
-        raise ValidationFailed(f"the workbook lacks the sheets: {', '.join(missing)}", code="import_invalid")
+        raise ValidationFailed(
+            f"the workbook lacks the sheets: {', '.join(missing)}", code="import_invalid"
+        )
 
     def records(name: str) -> list[dict[str, Any]]:
         ws = wb[name]
@@ -604,61 +690,112 @@ def xlsx_to_document(content: bytes) -> dict[str, Any]:
     procedures: dict[str, dict[str, Any]] = {}
     for r in records("Thủ tục"):
         procedures[text(r["code"])] = {
-            "code": text(r["code"]), "name": text(r["name"]), "sector": text(r["sector"]),
+            "code": text(r["code"]),
+            "name": text(r["name"]),
+            "sector": text(r["sector"]),
             "levels": [x for x in text(r["levels"]).split(",") if x],
-            "implementing_agency": {"kind": text(r["implementing_kind"]),
-                                    "unit_key": text(r["implementing_unit_key"]),
-                                    "text": text(r["implementing_agency_text"])},
+            "implementing_agency": {
+                "kind": text(r["implementing_kind"]),
+                "unit_key": text(r["implementing_unit_key"]),
+                "text": text(r["implementing_agency_text"]),
+            },
             "applicant_types": [int(x) for x in text(r["applicant_types"]).split(",") if x],
-            "online_level": text(r["online_level"]), "is_interlinked": boolean(r["is_interlinked"]),
-            "sequence": text(r["sequence"]), "conditions": text(r["conditions"]),
-            "result": {"name": text(r["result_name"]), "is_document": boolean(r["result_is_document"])},
-            "time_text": text(r["time_text"]), "fee_text": text(r["fee_text"]),
+            "online_level": text(r["online_level"]),
+            "is_interlinked": boolean(r["is_interlinked"]),
+            "sequence": text(r["sequence"]),
+            "conditions": text(r["conditions"]),
+            "result": {
+                "name": text(r["result_name"]),
+                "is_document": boolean(r["result_is_document"]),
+            },
+            "time_text": text(r["time_text"]),
+            "fee_text": text(r["fee_text"]),
             "publication_decision": text(r["publication_decision"]),
-            "legal_bases": [], "variants": [], "components": [], "fees": [],
+            "legal_bases": [],
+            "variants": [],
+            "components": [],
+            "fees": [],
         }
 
     def owner(r: dict[str, Any]) -> dict[str, Any]:
         code = text(r["procedure"])
         if code not in procedures:
-            raise ValidationFailed(f"unknown procedure {code!r} in the workbook", code="import_invalid")
+            raise ValidationFailed(
+                f"unknown procedure {code!r} in the workbook", code="import_invalid"
+            )
         return procedures[code]
 
     variants: dict[tuple[str, str], dict[str, Any]] = {}
     for r in records("Trường hợp"):
-        v = {"code": text(r["code"]), "name": text(r["name"]), "default": boolean(r["default"]),
-             "time": {"amount": r["time_amount"], "unit": text(r["time_unit"])},
-             "channels": json.loads(r["channels"]) if r["channels"] else [], "steps": []}
+        v = {
+            "code": text(r["code"]),
+            "name": text(r["name"]),
+            "default": boolean(r["default"]),
+            "time": {"amount": r["time_amount"], "unit": text(r["time_unit"])},
+            "channels": json.loads(r["channels"]) if r["channels"] else [],
+            "steps": [],
+        }
         owner(r)["variants"].append(v)
         variants[(text(r["procedure"]), v["code"])] = v
     for r in sorted(records("Quy trình"), key=lambda r: (text(r["procedure"]), int(r["order"]))):
         v = variants.get((text(r["procedure"]), text(r["variant"])))
         if v is None:
-            raise ValidationFailed(f"unknown case {r['variant']!r} in the workbook", code="import_invalid")
-        v["steps"].append({"name": text(r["name"]), "role": text(r["role"]), "hours": r["hours"],
-                           "status_code": int(r["status_code"])})
+            raise ValidationFailed(
+                f"unknown case {r['variant']!r} in the workbook", code="import_invalid"
+            )
+        v["steps"].append(
+            {
+                "name": text(r["name"]),
+                "role": text(r["role"]),
+                "hours": r["hours"],
+                "status_code": int(r["status_code"]),
+            }
+        )
     for r in records("Thành phần"):
-        owner(r)["components"].append({
-            "name": text(r["name"]), "originals": int(r["originals"] or 0),
-            "copies": int(r["copies"] or 0), "mandatory": boolean(r["mandatory"]),
-            "template": text(r["template"]), "variant": r["variant"] or None, "note": text(r["note"]),
-        })
+        owner(r)["components"].append(
+            {
+                "name": text(r["name"]),
+                "originals": int(r["originals"] or 0),
+                "copies": int(r["copies"] or 0),
+                "mandatory": boolean(r["mandatory"]),
+                "template": text(r["template"]),
+                "variant": r["variant"] or None,
+                "note": text(r["note"]),
+            }
+        )
     for r in records("Phí, lệ phí"):
-        owner(r)["fees"].append({
-            "name": text(r["name"]), "kind": text(r["kind"]), "amount": r["amount"],
-            "formula": json.loads(r["formula"]) if r["formula"] else None,
-            "channel": int(r["channel"]) if r["channel"] else None,
-            "exemptions": text(r["exemptions"]), "note": text(r["note"]),
-        })
+        owner(r)["fees"].append(
+            {
+                "name": text(r["name"]),
+                "kind": text(r["kind"]),
+                "amount": r["amount"],
+                "formula": json.loads(r["formula"]) if r["formula"] else None,
+                "channel": int(r["channel"]) if r["channel"] else None,
+                "exemptions": text(r["exemptions"]),
+                "note": text(r["note"]),
+            }
+        )
     for r in records("Căn cứ pháp lý"):
         issued = r["issued_on"]
         if isinstance(issued, dt.datetime):
             issued = issued.date().isoformat()
-        owner(r)["legal_bases"].append({"number": text(r["number"]), "title": text(r["title"]),
-                                        "issued_on": issued or None, "issuer": text(r["issuer"])})
+        owner(r)["legal_bases"].append(
+            {
+                "number": text(r["number"]),
+                "title": text(r["title"]),
+                "issued_on": issued or None,
+                "issuer": text(r["issuer"]),
+            }
+        )
     return {
         "format": FORMAT,
-        "sectors": [{"code": text(r["code"]), "name": text(r["name"]),
-                     "ministry_code": text(r["ministry_code"])} for r in records("Lĩnh vực")],
+        "sectors": [
+            {
+                "code": text(r["code"]),
+                "name": text(r["name"]),
+                "ministry_code": text(r["ministry_code"]),
+            }
+            for r in records("Lĩnh vực")
+        ],
         "procedures": list(procedures.values()),
     }

@@ -12,7 +12,12 @@ SECTORS = [
 ]
 
 _SAME_DAY_STEPS = [
-    {"name": "Tiếp nhận, kiểm tra, số hóa hồ sơ", "role": "reception", "hours": 0.5, "status_code": 2},
+    {
+        "name": "Tiếp nhận, kiểm tra, số hóa hồ sơ",
+        "role": "reception",
+        "hours": 0.5,
+        "status_code": 2,
+    },
     {"name": "Thẩm định, dự thảo kết quả", "role": "specialist", "hours": 2, "status_code": 4},
     {"name": "Ký duyệt kết quả", "role": "agency_leader", "hours": 1, "status_code": 4},
     {"name": "Vào sổ, đóng dấu, phát hành", "role": "clerk", "hours": 0.5, "status_code": 9},
@@ -25,7 +30,11 @@ def _procedure(code: str, name: str, sector: str, **extra: Any) -> dict[str, Any
         "name": name,
         "sector": sector,
         "levels": ["commune"],
-        "implementing_agency": {"kind": "commune", "unit_key": "", "text": "Ủy ban nhân dân cấp xã"},
+        "implementing_agency": {
+            "kind": "commune",
+            "unit_key": "",
+            "text": "Ủy ban nhân dân cấp xã",
+        },
         "applicant_types": [1],
         "online_level": "partial",
         "is_interlinked": False,
@@ -36,7 +45,12 @@ def _procedure(code: str, name: str, sector: str, **extra: Any) -> dict[str, Any
         "fee_text": "",
         "publication_decision": "",
         "legal_bases": [
-            {"number": "60/2014/QH13", "title": "Luật Hộ tịch", "issued_on": "2014-11-20", "issuer": "Quốc hội"}
+            {
+                "number": "60/2014/QH13",
+                "title": "Luật Hộ tịch",
+                "issued_on": "2014-11-20",
+                "issuer": "Quốc hội",
+            }
         ],
         "variants": [
             {
@@ -52,8 +66,15 @@ def _procedure(code: str, name: str, sector: str, **extra: Any) -> dict[str, Any
             }
         ],
         "components": [
-            {"name": "Tờ khai theo mẫu", "originals": 1, "copies": 0, "mandatory": True,
-             "template": "", "variant": None, "note": ""}
+            {
+                "name": "Tờ khai theo mẫu",
+                "originals": 1,
+                "copies": 0,
+                "mandatory": True,
+                "template": "",
+                "variant": None,
+                "note": "",
+            }
         ],
         "fees": [],
     }
@@ -67,65 +88,167 @@ def sample_document() -> dict[str, Any]:
         "sectors": copy.deepcopy(SECTORS),
         "procedures": [
             _procedure(
-                "1.001193", "Đăng ký khai sinh", "HOTICH",
-                fees=[{"name": "Lệ phí đăng ký khai sinh đúng hạn", "kind": "charge", "amount": 0,
-                       "formula": None, "channel": None,
-                       "exemptions": "Miễn lệ phí đăng ký khai sinh đúng hạn.", "note": ""}],
+                "1.001193",
+                "Đăng ký khai sinh",
+                "HOTICH",
+                fees=[
+                    {
+                        "name": "Lệ phí đăng ký khai sinh đúng hạn",
+                        "kind": "charge",
+                        "amount": 0,
+                        "formula": None,
+                        "channel": None,
+                        "exemptions": "Miễn lệ phí đăng ký khai sinh đúng hạn.",
+                        "note": "",
+                    }
+                ],
             ),
             _procedure(
-                "2.000815", "Chứng thực bản sao từ bản chính giấy tờ, văn bản", "CHUNGTHUC",
+                "2.000815",
+                "Chứng thực bản sao từ bản chính giấy tờ, văn bản",
+                "CHUNGTHUC",
                 online_level="none",
                 components=[
-                    {"name": "Bản chính giấy tờ, văn bản làm cơ sở chứng thực", "originals": 1,
-                     "copies": 0, "mandatory": True, "template": "", "variant": None, "note": ""},
-                    {"name": "Bản sao cần chứng thực", "originals": 0, "copies": 1,
-                     "mandatory": True, "template": "", "variant": None, "note": ""},
+                    {
+                        "name": "Bản chính giấy tờ, văn bản làm cơ sở chứng thực",
+                        "originals": 1,
+                        "copies": 0,
+                        "mandatory": True,
+                        "template": "",
+                        "variant": None,
+                        "note": "",
+                    },
+                    {
+                        "name": "Bản sao cần chứng thực",
+                        "originals": 0,
+                        "copies": 1,
+                        "mandatory": True,
+                        "template": "",
+                        "variant": None,
+                        "note": "",
+                    },
                 ],
-                fees=[{"name": "Phí chứng thực bản sao từ bản chính", "kind": "fee", "amount": None,
-                       "formula": {"type": "tiered_per_unit", "unit": "trang",
-                                   "tiers": [{"from": 1, "to": 2, "amount": 2000},
-                                             {"from": 3, "amount": 1000}],
-                                   "cap": 200000},
-                       "channel": None, "exemptions": "", "note": "Thông tư 226/2016/TT-BTC"}],
+                fees=[
+                    {
+                        "name": "Phí chứng thực bản sao từ bản chính",
+                        "kind": "fee",
+                        "amount": None,
+                        "formula": {
+                            "type": "tiered_per_unit",
+                            "unit": "trang",
+                            "tiers": [
+                                {"from": 1, "to": 2, "amount": 2000},
+                                {"from": 3, "amount": 1000},
+                            ],
+                            "cap": 200000,
+                        },
+                        "channel": None,
+                        "exemptions": "",
+                        "note": "Thông tư 226/2016/TT-BTC",
+                    }
+                ],
             ),
             _procedure(
-                "1.004873", "Cấp Giấy xác nhận tình trạng hôn nhân", "HOTICH",
+                "1.004873",
+                "Cấp Giấy xác nhận tình trạng hôn nhân",
+                "HOTICH",
                 time_text="03 ngày làm việc",
-                variants=[{
-                    "code": "default", "name": "Cấp Giấy xác nhận tình trạng hôn nhân",
-                    "default": True, "time": {"amount": 3, "unit": "working_days"},
-                    "channels": [{"channel": 1, "time": None, "description": ""},
-                                 {"channel": 2, "time": None, "description": ""},
-                                 {"channel": 3, "time": None, "description": ""}],
-                    "steps": [
-                        {"name": "Tiếp nhận", "role": "reception", "hours": 4, "status_code": 2},
-                        {"name": "Thẩm định", "role": "specialist", "hours": 14, "status_code": 4},
-                        {"name": "Ký duyệt", "role": "agency_leader", "hours": 4, "status_code": 4},
-                        {"name": "Phát hành, trả kết quả", "role": "clerk", "hours": 2, "status_code": 9},
-                    ],
-                }],
+                variants=[
+                    {
+                        "code": "default",
+                        "name": "Cấp Giấy xác nhận tình trạng hôn nhân",
+                        "default": True,
+                        "time": {"amount": 3, "unit": "working_days"},
+                        "channels": [
+                            {"channel": 1, "time": None, "description": ""},
+                            {"channel": 2, "time": None, "description": ""},
+                            {"channel": 3, "time": None, "description": ""},
+                        ],
+                        "steps": [
+                            {
+                                "name": "Tiếp nhận",
+                                "role": "reception",
+                                "hours": 4,
+                                "status_code": 2,
+                            },
+                            {
+                                "name": "Thẩm định",
+                                "role": "specialist",
+                                "hours": 14,
+                                "status_code": 4,
+                            },
+                            {
+                                "name": "Ký duyệt",
+                                "role": "agency_leader",
+                                "hours": 4,
+                                "status_code": 4,
+                            },
+                            {
+                                "name": "Phát hành, trả kết quả",
+                                "role": "clerk",
+                                "hours": 2,
+                                "status_code": 9,
+                            },
+                        ],
+                    }
+                ],
             ),
             _procedure(
-                "2.001417", "Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam", "LLTP",
+                "2.001417",
+                "Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam",
+                "LLTP",
                 levels=["province"],
-                implementing_agency={"kind": "department", "unit_key": "tu-phap", "text": "Sở Tư pháp"},
+                implementing_agency={
+                    "kind": "department",
+                    "unit_key": "tu-phap",
+                    "text": "Sở Tư pháp",
+                },
                 online_level="full",
                 time_text="Không quá 10 ngày kể từ ngày nhận đủ hồ sơ hợp lệ",
-                variants=[{
-                    "code": "default", "name": "Cấp Phiếu lý lịch tư pháp", "default": True,
-                    "time": {"amount": 10, "unit": "working_days"},
-                    "channels": [{"channel": 2, "time": None, "description": ""}],
-                    "steps": [
-                        {"name": "Tiếp nhận", "role": "reception", "hours": 4, "status_code": 2},
-                        {"name": "Tra cứu, xác minh", "role": "specialist", "hours": 64, "status_code": 4},
-                        {"name": "Ký duyệt", "role": "agency_leader", "hours": 8, "status_code": 4},
-                        {"name": "Trả kết quả", "role": "clerk", "hours": 4, "status_code": 9},
-                    ],
-                }],
-                fees=[{"name": "Phí cung cấp thông tin lý lịch tư pháp", "kind": "fee", "amount": 200000,
-                       "formula": None, "channel": None,
-                       "exemptions": "Trẻ em, người cao tuổi, người khuyết tật, người thuộc hộ nghèo được miễn phí.",
-                       "note": ""}],
+                variants=[
+                    {
+                        "code": "default",
+                        "name": "Cấp Phiếu lý lịch tư pháp",
+                        "default": True,
+                        "time": {"amount": 10, "unit": "working_days"},
+                        "channels": [{"channel": 2, "time": None, "description": ""}],
+                        "steps": [
+                            {
+                                "name": "Tiếp nhận",
+                                "role": "reception",
+                                "hours": 4,
+                                "status_code": 2,
+                            },
+                            {
+                                "name": "Tra cứu, xác minh",
+                                "role": "specialist",
+                                "hours": 64,
+                                "status_code": 4,
+                            },
+                            {
+                                "name": "Ký duyệt",
+                                "role": "agency_leader",
+                                "hours": 8,
+                                "status_code": 4,
+                            },
+                            {"name": "Trả kết quả", "role": "clerk", "hours": 4, "status_code": 9},
+                        ],
+                    }
+                ],
+                fees=[
+                    {
+                        "name": "Phí cung cấp thông tin lý lịch tư pháp",
+                        "kind": "fee",
+                        "amount": 200000,
+                        "formula": None,
+                        "channel": None,
+                        "exemptions": (
+                            "Trẻ em, người cao tuổi, người khuyết tật, "
+                            "người thuộc hộ nghèo được miễn phí."
+                        ),
+                        "note": "",
+                    }
+                ],
             ),
         ],
     }

@@ -40,9 +40,10 @@ def test_a_changed_procedure_gets_a_new_version_and_the_old_one_is_kept():
     assert (v1.valid_from, v1.valid_to) == (dt.date(2025, 7, 1), dt.date(2025, 12, 31))
     assert (v2.valid_from, v2.valid_to) == (dt.date(2026, 1, 1), None)
     assert selectors.procedure_detail("1.001193").number == 2
-    assert ProcedureVersion.objects.in_force_on(dt.date(2025, 8, 1)).get(
-        procedure__code="1.001193"
-    ) == v1
+    assert (
+        ProcedureVersion.objects.in_force_on(dt.date(2025, 8, 1)).get(procedure__code="1.001193")
+        == v1
+    )
 
 
 def test_an_invalid_document_imports_nothing_and_says_where():
@@ -70,7 +71,10 @@ def test_xlsx_export_round_trips():
     import_catalog(sample_document())
     document = xlsx_to_document(export_catalog_xlsx())
     assert {p["code"] for p in document["procedures"]} == {
-        "1.001193", "2.000815", "1.004873", "2.001417"
+        "1.001193",
+        "2.000815",
+        "1.004873",
+        "2.001417",
     }
     report = import_catalog(document)
     assert len(report.unchanged) == 4, report
@@ -128,4 +132,5 @@ def test_the_seed_catalogue_loads_and_every_budget_fits():
     codes = set(Procedure.objects.values_list("code", flat=True))
     # The five commune procedures of SPEC.md §8.2.
     assert {"1.001193", "2.000815", "1.000894", "1.004873", "1.000656"} <= codes
-    assert load_seed_catalog().created == []
+    again = load_seed_catalog()
+    assert again.created == [] and again.updated == []

@@ -101,10 +101,16 @@ def test_due_accepts_an_unencoded_plus(client, tree):
 
 
 def test_due_with_agency(client, tree):
-    response = _due(client, start="2026-11-13T15:30:00+07:00", amount=1, unit="working_days", agency="14797")
+    response = _due(
+        client, start="2026-11-13T15:30:00+07:00", amount=1, unit="working_days", agency="14797"
+    )
     assert response.json()["agency"] == "14797"
-    assert _due(client, start="2026-11-13T15:30:00+07:00", amount=1, unit="working_days",
-                agency="nope").status_code == 404
+    assert (
+        _due(
+            client, start="2026-11-13T15:30:00+07:00", amount=1, unit="working_days", agency="nope"
+        ).status_code
+        == 404
+    )
 
 
 @pytest.mark.parametrize(
@@ -112,13 +118,34 @@ def test_due_with_agency(client, tree):
     [
         ({"start": "13/11/2026", "amount": "3", "unit": "working_days"}, "invalid_start"),
         ({"start": "2026-11-13T15:30:00", "amount": "3", "unit": "working_days"}, "invalid_start"),
-        ({"start": "2026-13-45T15:30:00+07:00", "amount": "3", "unit": "working_days"}, "invalid_start"),
-        ({"start": "2026-11-13T15:30:00+07:00", "amount": "ba", "unit": "working_days"}, "invalid_amount"),
-        ({"start": "2026-11-13T15:30:00+07:00", "amount": "-1", "unit": "working_days"}, "invalid_amount"),
-        ({"start": "2026-11-13T15:30:00+07:00", "amount": "NaN", "unit": "working_days"}, "invalid_amount"),
-        ({"start": "2026-11-13T15:30:00+07:00", "amount": "1e9", "unit": "working_days"}, "invalid_amount"),
-        ({"start": "2026-11-13T15:30:00+07:00", "amount": "1.5", "unit": "calendar_days"}, "invalid_amount"),
-        ({"start": "2026-11-13T15:30:00+07:00", "amount": "3", "unit": "fortnights"}, "invalid_unit"),
+        (
+            {"start": "2026-13-45T15:30:00+07:00", "amount": "3", "unit": "working_days"},
+            "invalid_start",
+        ),
+        (
+            {"start": "2026-11-13T15:30:00+07:00", "amount": "ba", "unit": "working_days"},
+            "invalid_amount",
+        ),
+        (
+            {"start": "2026-11-13T15:30:00+07:00", "amount": "-1", "unit": "working_days"},
+            "invalid_amount",
+        ),
+        (
+            {"start": "2026-11-13T15:30:00+07:00", "amount": "NaN", "unit": "working_days"},
+            "invalid_amount",
+        ),
+        (
+            {"start": "2026-11-13T15:30:00+07:00", "amount": "1e9", "unit": "working_days"},
+            "invalid_amount",
+        ),
+        (
+            {"start": "2026-11-13T15:30:00+07:00", "amount": "1.5", "unit": "calendar_days"},
+            "invalid_amount",
+        ),
+        (
+            {"start": "2026-11-13T15:30:00+07:00", "amount": "3", "unit": "fortnights"},
+            "invalid_unit",
+        ),
         ({"amount": "3", "unit": "working_days"}, "invalid"),
     ],
 )

@@ -99,12 +99,20 @@ def test_national_day_2026():
     [
         (vn(2026, 11, 20, 6, 0), vn(2026, 11, 20, 7, 30), "before opening → opening"),
         (vn(2026, 11, 20, 9, 15), vn(2026, 11, 20, 9, 15), "during working time: unchanged"),
-        (vn(2026, 11, 20, 11, 30), vn(2026, 11, 20, 13, 0), "at the end of the morning → afternoon"),
+        (
+            vn(2026, 11, 20, 11, 30),
+            vn(2026, 11, 20, 13, 0),
+            "at the end of the morning → afternoon",
+        ),
         (vn(2026, 11, 20, 12, 10), vn(2026, 11, 20, 13, 0), "at lunch → afternoon start"),
         (vn(2026, 11, 20, 17, 0), vn(2026, 11, 23, 7, 30), "at closing on Friday → Monday"),
         (vn(2026, 11, 20, 21, 0), vn(2026, 11, 23, 7, 30), "after hours on Friday → Monday"),
         (vn(2026, 11, 21, 9, 0), vn(2026, 11, 23, 7, 30), "on Saturday → Monday"),
-        (vn(2026, 11, 23, 18, 0), vn(2026, 11, 25, 7, 30), "Monday evening → Wednesday (24/11 off)"),
+        (
+            vn(2026, 11, 23, 18, 0),
+            vn(2026, 11, 25, 7, 30),
+            "Monday evening → Wednesday (24/11 off)",
+        ),
         (vn(2026, 2, 13, 17, 30), vn(2026, 2, 23, 7, 30), "after hours before Tết → after Tết"),
     ],
 )
@@ -182,7 +190,9 @@ def test_one_working_day_from_opening_ends_at_closing():
 
 def test_agency_hours_change_the_walk():
     # TD's hours 07:00–11:30 and 13:30–17:00 (SPEC.md §3.2) are also 8 hours a day.
-    td = national(2026, hours=WorkingHours(dt.time(7), dt.time(11, 30), dt.time(13, 30), dt.time(17)))
+    td = national(
+        2026, hours=WorkingHours(dt.time(7), dt.time(11, 30), dt.time(13, 30), dt.time(17))
+    )
     assert td.hours.day_length == dt.timedelta(hours=8)
     assert td.due(vn(2026, 11, 19, 11), 1, TimeUnit.WORKING_HOURS) == vn(2026, 11, 19, 14, 0)
 
@@ -229,9 +239,9 @@ def test_a_calendar_without_working_days_is_an_error_not_a_hang():
 
 
 # --- Invariants --------------------------------------------------------------------------------
-instants = st.datetimes(
-    min_value=dt.datetime(2025, 1, 1), max_value=dt.datetime(2027, 6, 30)
-).map(lambda d: d.replace(tzinfo=VIETNAM, second=0, microsecond=0))
+instants = st.datetimes(min_value=dt.datetime(2025, 1, 1), max_value=dt.datetime(2027, 6, 30)).map(
+    lambda d: d.replace(tzinfo=VIETNAM, second=0, microsecond=0)
+)
 quarter_hours = st.integers(min_value=0, max_value=8 * 60 * 4).map(lambda q: Decimal(q) / 4)
 
 
@@ -249,7 +259,7 @@ def test_due_is_always_inside_working_time(start, amount, unit):
         amount = amount.to_integral_value()
     due = CAL.due(start, amount, unit)
     assert _inside_working_time(CAL, due)
-    assert due >= start or unit is TimeUnit.ON_THE_SPOT and due >= CAL.normalise(start)
+    assert due >= start or (unit is TimeUnit.ON_THE_SPOT and due >= CAL.normalise(start))
 
 
 @settings(max_examples=300, deadline=None)
@@ -263,9 +273,12 @@ def test_a_pause_moves_the_due_time_by_exactly_the_paused_working_time(start, ho
 
 
 @settings(max_examples=300, deadline=None)
-@given(start=instants, a=quarter_hours, b=quarter_hours, unit=st.sampled_from(
-    [TimeUnit.WORKING_HOURS, TimeUnit.WORKING_DAYS, TimeUnit.CALENDAR_DAYS]
-))
+@given(
+    start=instants,
+    a=quarter_hours,
+    b=quarter_hours,
+    unit=st.sampled_from([TimeUnit.WORKING_HOURS, TimeUnit.WORKING_DAYS, TimeUnit.CALENDAR_DAYS]),
+)
 def test_adding_time_never_moves_the_due_time_earlier(start, a, b, unit):
     small, large = sorted((a, b))
     if unit is TimeUnit.CALENDAR_DAYS:

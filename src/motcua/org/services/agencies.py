@@ -104,7 +104,9 @@ def agency_merge(
         raise ValidationFailed(_("Choose at least one agency to merge."))
     locked = {
         a.pk: a
-        for a in Agency.objects.select_for_update().filter(pk__in=[s.pk for s in sources] + [into.pk])
+        for a in Agency.objects.select_for_update().filter(
+            pk__in=[s.pk for s in sources] + [into.pk]
+        )
     }
     into = locked[into.pk]
     sources = [locked[s.pk] for s in sources]
@@ -129,10 +131,7 @@ def agency_merge(
 
     last_day = effective - dt.timedelta(days=1)
     for source in sources:
-        own_units = {
-            u.unit_key: u
-            for u in into.children.active_on(effective).exclude(unit_key="")
-        }
+        own_units = {u.unit_key: u for u in into.children.active_on(effective).exclude(unit_key="")}
         for child in list(source.children.active_on(effective)):
             twin = own_units.get(child.unit_key) if child.unit_key else None
             if twin is not None:

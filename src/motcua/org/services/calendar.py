@@ -68,7 +68,7 @@ def calendar_for(agency: Agency | None, *, around: dt.date) -> WorkCalendar:
         scope, date__gte=dt.date(first, 1, 1), date__lte=dt.date(last, 12, 31)
     ).values_list("date", "kind", "agency__depth")
     # Apply national overrides first, then from the province down: the most specific wins.
-    for day, kind, depth in sorted(overrides, key=lambda row: -1 if row[2] is None else row[2]):
+    for day, kind, _depth in sorted(overrides, key=lambda row: -1 if row[2] is None else row[2]):
         if CalendarDayKind(kind).is_working_day:
             workdays.add(day)
             days_off.discard(day)

@@ -33,20 +33,56 @@ def demo_accounts() -> list[DemoAccount]:
     c, p = DEMO_COMMUNE, DEMO_PROVINCE
     return [
         DemoAccount("demo.congdan", "Nguyễn Văn An", None, "", None, "Công dân"),
-        DemoAccount("demo.tiepnhan", "Lê Thị Bình", Role.RECEPTION, f"{c}-pvhcc", c,
-                    "Công chức tiếp nhận, Trung tâm Phục vụ hành chính công"),
-        DemoAccount("demo.chuyenvien", "Trần Văn Cường", Role.SPECIALIST, f"{c}-van-phong", c,
-                    "Công chức Tư pháp - Hộ tịch"),
-        DemoAccount("demo.lanhdaophong", "Phạm Thị Dung", Role.UNIT_LEADER, f"{c}-van-phong",
-                    f"{c}-van-phong", "Chánh Văn phòng HĐND và UBND"),
-        DemoAccount("demo.lanhdao", "Hoàng Văn Em", Role.AGENCY_LEADER, c, c,
-                    "Chủ tịch Ủy ban nhân dân phường"),
+        DemoAccount(
+            "demo.tiepnhan",
+            "Lê Thị Bình",
+            Role.RECEPTION,
+            f"{c}-pvhcc",
+            c,
+            "Công chức tiếp nhận, Trung tâm Phục vụ hành chính công",
+        ),
+        DemoAccount(
+            "demo.chuyenvien",
+            "Trần Văn Cường",
+            Role.SPECIALIST,
+            f"{c}-van-phong",
+            c,
+            "Công chức Tư pháp - Hộ tịch",
+        ),
+        DemoAccount(
+            "demo.lanhdaophong",
+            "Phạm Thị Dung",
+            Role.UNIT_LEADER,
+            f"{c}-van-phong",
+            f"{c}-van-phong",
+            "Chánh Văn phòng HĐND và UBND",
+        ),
+        DemoAccount(
+            "demo.lanhdao",
+            "Hoàng Văn Em",
+            Role.AGENCY_LEADER,
+            c,
+            c,
+            "Chủ tịch Ủy ban nhân dân phường",
+        ),
         DemoAccount("demo.vanthu", "Vũ Thị Giang", Role.CLERK, f"{c}-van-phong", c, "Văn thư"),
         DemoAccount("demo.ketoan", "Đỗ Văn Hải", Role.ACCOUNTANT, c, c, "Kế toán"),
-        DemoAccount("demo.quantri", "Ngô Thị Lan", Role.ADMINISTRATOR, f"{p}-pvhcc", p,
-                    "Quản trị hệ thống, Trung tâm Phục vụ hành chính công tỉnh"),
-        DemoAccount("demo.giamsat", "Bùi Văn Minh", Role.SUPERVISOR, p, p,
-                    "Chuyên viên kiểm soát thủ tục hành chính, Văn phòng UBND tỉnh"),
+        DemoAccount(
+            "demo.quantri",
+            "Ngô Thị Lan",
+            Role.ADMINISTRATOR,
+            f"{p}-pvhcc",
+            p,
+            "Quản trị hệ thống, Trung tâm Phục vụ hành chính công tỉnh",
+        ),
+        DemoAccount(
+            "demo.giamsat",
+            "Bùi Văn Minh",
+            Role.SUPERVISOR,
+            p,
+            p,
+            "Chuyên viên kiểm soát thủ tục hành chính, Văn phòng UBND tỉnh",
+        ),
     ]
 
 
@@ -56,11 +92,12 @@ def ensure_demo_accounts() -> list[DemoAccount]:
     User = get_user_model()
     agencies = {a.code: a for a in Agency.objects.filter(code__in=_codes())}
     for account in demo_accounts():
-        user, _ = User.objects.get_or_create(username=account.username)
+        user, created = User.objects.get_or_create(username=account.username)
         user.full_name = account.full_name
         user.email = f"{account.username}@example.invalid"
         user.is_staff = account.role == Role.ADMINISTRATOR
-        user.set_password(DEMO_PASSWORD)
+        if created or not user.has_usable_password():
+            user.set_password(DEMO_PASSWORD)  # hashing is slow: only when there is none yet
         user.save()
         if account.role is None:
             continue

@@ -78,7 +78,10 @@ def province_codes() -> dict[str, dict[str, str]]:
     if not path.exists():
         return {}
     with path.open(encoding="utf-8") as fh:
-        return json.load(fh).get("provinces", {})
+        entries = json.load(fh).get("provinces", {})
+    # Only codes seen in primary or official sources are loaded; "derived" ones (from the
+    # alphabetical assignment rule) stay in the file for an administrator to verify first.
+    return {k: v for k, v in entries.items() if v.get("confidence", "confirmed") == "confirmed"}
 
 
 def _agency(
@@ -137,7 +140,12 @@ def _units_for(parent: Agency, level: str, of: str, short: str) -> list[Agency]:
 
 @transaction.atomic
 def load_administrative_units() -> LoadReport:
-    existing = {a.code: a for a in Agency.objects.filter(depth=0).only("code", "path", "division_type", "division_code")}
+    existing = {
+        a.code: a
+        for a in Agency.objects.filter(depth=0).only(
+            "code", "path", "division_type", "division_code"
+        )
+    }
     existing_codes = set(Agency.objects.values_list("code", flat=True))
     to_create: list[Agency] = []
     provinces: dict[int, Agency] = {}

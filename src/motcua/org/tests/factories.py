@@ -69,29 +69,55 @@ PROVINCE_UNITS = [
 
 def build_tree() -> SimpleNamespace:
     p1 = AgencyFactory(
-        code="38", name="Ủy ban nhân dân tỉnh Thanh Hóa", short_name="Tỉnh Thanh Hóa",
-        kind=AgencyKind.PROVINCE, level=AgencyLevel.PROVINCE, division_type=DivisionType.PROVINCE,
-        division_code="38", code_dvcqg="H56", code_legacy="000.00.00.H56",
+        code="38",
+        name="Ủy ban nhân dân tỉnh Thanh Hóa",
+        short_name="Tỉnh Thanh Hóa",
+        kind=AgencyKind.PROVINCE,
+        level=AgencyLevel.PROVINCE,
+        division_type=DivisionType.PROVINCE,
+        division_code="38",
+        code_dvcqg="H56",
+        code_legacy="000.00.00.H56",
     )
     c1 = AgencyFactory(
-        code="14797", name="Ủy ban nhân dân phường Hạc Thành", short_name="Phường Hạc Thành",
-        parent=p1, division_type=DivisionType.WARD, division_code="14797",
+        code="14797",
+        name="Ủy ban nhân dân phường Hạc Thành",
+        short_name="Phường Hạc Thành",
+        parent=p1,
+        division_type=DivisionType.WARD,
+        division_code="14797",
     )
     c2 = AgencyFactory(
-        code="14800", name="Ủy ban nhân dân phường Đông Tiến", short_name="Phường Đông Tiến",
-        parent=p1, division_type=DivisionType.WARD, division_code="14800",
+        code="14800",
+        name="Ủy ban nhân dân phường Đông Tiến",
+        short_name="Phường Đông Tiến",
+        parent=p1,
+        division_type=DivisionType.WARD,
+        division_code="14800",
     )
     p2 = AgencyFactory(
-        code="01", name="Ủy ban nhân dân thành phố Hà Nội", short_name="Thành phố Hà Nội",
-        kind=AgencyKind.PROVINCE, level=AgencyLevel.PROVINCE, division_type=DivisionType.CITY,
+        code="01",
+        name="Ủy ban nhân dân thành phố Hà Nội",
+        short_name="Thành phố Hà Nội",
+        kind=AgencyKind.PROVINCE,
+        level=AgencyLevel.PROVINCE,
+        division_type=DivisionType.CITY,
         division_code="01",
     )
     c3 = AgencyFactory(
-        code="00070", name="Ủy ban nhân dân phường Hoàn Kiếm", short_name="Phường Hoàn Kiếm",
-        parent=p2, division_type=DivisionType.WARD, division_code="00070",
+        code="00070",
+        name="Ủy ban nhân dân phường Hoàn Kiếm",
+        short_name="Phường Hoàn Kiếm",
+        parent=p2,
+        division_type=DivisionType.WARD,
+        division_code="00070",
     )
     return SimpleNamespace(
-        p1=p1, c1=c1, c2=c2, p2=p2, c3=c3,
+        p1=p1,
+        c1=c1,
+        c2=c2,
+        p2=p2,
+        c3=c3,
         p1_units=_units(p1, PROVINCE_UNITS),
         c1_units=_units(c1, COMMUNE_UNITS),
         c2_units=_units(c2, COMMUNE_UNITS),

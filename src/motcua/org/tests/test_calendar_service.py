@@ -48,14 +48,22 @@ def test_the_most_specific_override_wins(tree):
 def test_working_hours_are_inherited_from_the_nearest_ancestor(tree):
     WorkingHours.objects.create(
         agency=tree.p1,
-        am_start=dt.time(7), am_end=dt.time(11, 30), pm_start=dt.time(13, 30), pm_end=dt.time(17),
+        am_start=dt.time(7),
+        am_end=dt.time(11, 30),
+        pm_start=dt.time(13, 30),
+        pm_end=dt.time(17),
     )
     WorkingHours.objects.create(
         agency=tree.c1,
-        am_start=dt.time(8), am_end=dt.time(12), pm_start=dt.time(13, 0), pm_end=dt.time(17),
+        am_start=dt.time(8),
+        am_end=dt.time(12),
+        pm_start=dt.time(13, 0),
+        pm_end=dt.time(17),
     )
     assert calendar_for(tree.c2, around=dt.date(2026, 1, 1)).hours.am_start == dt.time(7)
-    assert calendar_for(tree.c1_units["pvhcc"], around=dt.date(2026, 1, 1)).hours.am_start == dt.time(8)
+    assert calendar_for(
+        tree.c1_units["pvhcc"], around=dt.date(2026, 1, 1)
+    ).hours.am_start == dt.time(8)
     assert calendar_for(tree.c3, around=dt.date(2026, 1, 1)).hours.am_start == dt.time(7, 30)
 
 

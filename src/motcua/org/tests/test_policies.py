@@ -23,7 +23,9 @@ def test_an_official_of_one_commune_cannot_act_in_another(tree):
 
 
 def test_in_scope_without_the_role_is_forbidden(tree):
-    user = official("cv1", home=tree.c1_units["van-phong"], role=Role.SPECIALIST, scope=tree.c1).user
+    user = official(
+        "cv1", home=tree.c1_units["van-phong"], role=Role.SPECIALIST, scope=tree.c1
+    ).user
     with pytest.raises(PermissionDenied) as excinfo:
         require_role(user, Role.AGENCY_LEADER, tree.c1)
     assert excinfo.value.code == "role_required"
@@ -64,5 +66,3 @@ def test_anonymous_has_no_scope(tree):
 
     assert not agencies_in_scope(AnonymousUser()).exists()
     assert not has_role(AnonymousUser(), Role.RECEPTION, tree.c1)
-
-

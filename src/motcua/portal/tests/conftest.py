@@ -26,8 +26,12 @@ def _steps(total_hours: int) -> list[dict]:
     last = 1 if total_hours < 8 else 4
     return [
         {"name": "Tiếp nhận hồ sơ", "role": "reception", "hours": first, "status_code": 2},
-        {"name": "Thẩm định, trình ký", "role": "specialist", "hours": total_hours - first - last,
-         "status_code": 4},
+        {
+            "name": "Thẩm định, trình ký",
+            "role": "specialist",
+            "hours": total_hours - first - last,
+            "status_code": 4,
+        },
         {"name": "Trả kết quả", "role": "clerk", "hours": last, "status_code": 9},
     ]
 
@@ -55,8 +59,12 @@ CATALOG = {
             "giải quyết được ngay thì trả kết quả trong ngày làm việc tiếp theo.",
             "fee_text": "",
             "legal_bases": [
-                {"number": "60/2014/QH13", "title": "Luật Hộ tịch", "issued_on": "2014-11-20",
-                 "issuer": "Quốc hội"},
+                {
+                    "number": "60/2014/QH13",
+                    "title": "Luật Hộ tịch",
+                    "issued_on": "2014-11-20",
+                    "issuer": "Quốc hội",
+                },
             ],
             "variants": [
                 {
@@ -72,13 +80,21 @@ CATALOG = {
                 }
             ],
             "components": [
-                {"name": "Tờ khai đăng ký khai sinh", "originals": 1, "copies": 0,
-                 "template": "Mẫu TP/HT-2020-KS.1"},
+                {
+                    "name": "Tờ khai đăng ký khai sinh",
+                    "originals": 1,
+                    "copies": 0,
+                    "template": "Mẫu TP/HT-2020-KS.1",
+                },
                 {"name": "Giấy chứng sinh", "originals": 1, "copies": 0},
             ],
             "fees": [
-                {"name": "Lệ phí đăng ký khai sinh", "kind": "charge", "amount": 0,
-                 "exemptions": "Miễn lệ phí đăng ký khai sinh đúng hạn."},
+                {
+                    "name": "Lệ phí đăng ký khai sinh",
+                    "kind": "charge",
+                    "amount": 0,
+                    "exemptions": "Miễn lệ phí đăng ký khai sinh đúng hạn.",
+                },
             ],
         },
         {
@@ -163,11 +179,21 @@ CATALOG = {
             ],
             "components": [
                 {"name": "Tờ khai yêu cầu cấp Phiếu lý lịch tư pháp", "originals": 1},
-                {"name": "Giấy tờ chứng minh thời gian cư trú ở nước ngoài", "copies": 1,
-                 "variant": "foreign", "mandatory": False},
+                {
+                    "name": "Giấy tờ chứng minh thời gian cư trú ở nước ngoài",
+                    "copies": 1,
+                    "variant": "foreign",
+                    "mandatory": False,
+                },
             ],
-            "fees": [{"name": "Phí cung cấp thông tin lý lịch tư pháp", "kind": "fee",
-                      "amount": 200000, "exemptions": "Trẻ em; người cao tuổi."}],
+            "fees": [
+                {
+                    "name": "Phí cung cấp thông tin lý lịch tư pháp",
+                    "kind": "fee",
+                    "amount": 200000,
+                    "exemptions": "Trẻ em; người cao tuổi.",
+                }
+            ],
         },
     ],
 }
@@ -183,50 +209,96 @@ def places(db):
     """Thanh Hóa (38) with its service centre, its Department of Justice, two communes and one
     commune merged into another on 1 July 2025; Hà Nội (01) with one ward."""
     thanh_hoa = agency_create(
-        code="38", name="Ủy ban nhân dân tỉnh Thanh Hóa", short_name="Tỉnh Thanh Hóa",
-        kind=AgencyKind.PROVINCE, level=AgencyLevel.PROVINCE, parent=None,
-        division_type=DivisionType.PROVINCE, division_code="38", code_dvcqg="H56",
+        code="38",
+        name="Ủy ban nhân dân tỉnh Thanh Hóa",
+        short_name="Tỉnh Thanh Hóa",
+        kind=AgencyKind.PROVINCE,
+        level=AgencyLevel.PROVINCE,
+        parent=None,
+        division_type=DivisionType.PROVINCE,
+        division_code="38",
+        code_dvcqg="H56",
     )
     centre = agency_create(
-        code="38-pvhcc", name="Trung tâm Phục vụ hành chính công tỉnh Thanh Hóa",
-        short_name="Trung tâm PVHCC Thanh Hóa", kind=AgencyKind.SERVICE_CENTRE,
-        level=AgencyLevel.PROVINCE, parent=thanh_hoa, unit_key="pvhcc",
+        code="38-pvhcc",
+        name="Trung tâm Phục vụ hành chính công tỉnh Thanh Hóa",
+        short_name="Trung tâm PVHCC Thanh Hóa",
+        kind=AgencyKind.SERVICE_CENTRE,
+        level=AgencyLevel.PROVINCE,
+        parent=thanh_hoa,
+        unit_key="pvhcc",
     )
     justice = agency_create(
-        code="38-tu-phap", name="Sở Tư pháp tỉnh Thanh Hóa", short_name="Sở Tư pháp Thanh Hóa",
-        kind=AgencyKind.DEPARTMENT, level=AgencyLevel.PROVINCE, parent=thanh_hoa,
-        unit_key="tu-phap", address="25 Hạc Thành, Thanh Hóa",
+        code="38-tu-phap",
+        name="Sở Tư pháp tỉnh Thanh Hóa",
+        short_name="Sở Tư pháp Thanh Hóa",
+        kind=AgencyKind.DEPARTMENT,
+        level=AgencyLevel.PROVINCE,
+        parent=thanh_hoa,
+        unit_key="tu-phap",
+        address="25 Hạc Thành, Thanh Hóa",
     )
     hac_thanh = agency_create(
-        code="14848", name="Ủy ban nhân dân phường Hạc Thành", short_name="Phường Hạc Thành",
-        kind=AgencyKind.COMMUNE, level=AgencyLevel.COMMUNE, parent=thanh_hoa,
-        division_type=DivisionType.WARD, division_code="14848",
+        code="14848",
+        name="Ủy ban nhân dân phường Hạc Thành",
+        short_name="Phường Hạc Thành",
+        kind=AgencyKind.COMMUNE,
+        level=AgencyLevel.COMMUNE,
+        parent=thanh_hoa,
+        division_type=DivisionType.WARD,
+        division_code="14848",
     )
     dong_son = agency_create(
-        code="15853", name="Ủy ban nhân dân xã Đông Sơn", short_name="Xã Đông Sơn",
-        kind=AgencyKind.COMMUNE, level=AgencyLevel.COMMUNE, parent=thanh_hoa,
-        division_type=DivisionType.COMMUNE, division_code="15853",
+        code="15853",
+        name="Ủy ban nhân dân xã Đông Sơn",
+        short_name="Xã Đông Sơn",
+        kind=AgencyKind.COMMUNE,
+        level=AgencyLevel.COMMUNE,
+        parent=thanh_hoa,
+        division_type=DivisionType.COMMUNE,
+        division_code="15853",
     )
     old = agency_create(
-        code="14849", name="Ủy ban nhân dân phường Điện Biên", short_name="Phường Điện Biên",
-        kind=AgencyKind.COMMUNE, level=AgencyLevel.COMMUNE, parent=thanh_hoa,
-        division_type=DivisionType.WARD, division_code="14849",
+        code="14849",
+        name="Ủy ban nhân dân phường Điện Biên",
+        short_name="Phường Điện Biên",
+        kind=AgencyKind.COMMUNE,
+        level=AgencyLevel.COMMUNE,
+        parent=thanh_hoa,
+        division_type=DivisionType.WARD,
+        division_code="14849",
     )
     agency_merge(sources=[old], into=hac_thanh, effective=dt.date(2025, 7, 1))
     ha_noi = agency_create(
-        code="01", name="Ủy ban nhân dân thành phố Hà Nội", short_name="Thành phố Hà Nội",
-        kind=AgencyKind.PROVINCE, level=AgencyLevel.PROVINCE, parent=None,
-        division_type=DivisionType.CITY, division_code="01",
+        code="01",
+        name="Ủy ban nhân dân thành phố Hà Nội",
+        short_name="Thành phố Hà Nội",
+        kind=AgencyKind.PROVINCE,
+        level=AgencyLevel.PROVINCE,
+        parent=None,
+        division_type=DivisionType.CITY,
+        division_code="01",
     )
     ba_dinh = agency_create(
-        code="00004", name="Ủy ban nhân dân phường Ba Đình", short_name="Phường Ba Đình",
-        kind=AgencyKind.COMMUNE, level=AgencyLevel.COMMUNE, parent=ha_noi,
-        division_type=DivisionType.WARD, division_code="00004",
+        code="00004",
+        name="Ủy ban nhân dân phường Ba Đình",
+        short_name="Phường Ba Đình",
+        kind=AgencyKind.COMMUNE,
+        level=AgencyLevel.COMMUNE,
+        parent=ha_noi,
+        division_type=DivisionType.WARD,
+        division_code="00004",
     )
     old.refresh_from_db()
     return {
-        "thanh_hoa": thanh_hoa, "centre": centre, "justice": justice, "hac_thanh": hac_thanh,
-        "dong_son": dong_son, "old": old, "ha_noi": ha_noi, "ba_dinh": ba_dinh,
+        "thanh_hoa": thanh_hoa,
+        "centre": centre,
+        "justice": justice,
+        "hac_thanh": hac_thanh,
+        "dong_son": dong_son,
+        "old": old,
+        "ha_noi": ha_noi,
+        "ba_dinh": ba_dinh,
     }
 
 

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from motcua.org.models import Agency
 from motcua.org.services.demo import DEMO_PASSWORD, ensure_demo_accounts
@@ -17,5 +18,5 @@ class Command(BaseCommand):
         self.stdout.write(f"demo accounts (password: {DEMO_PASSWORD}):")
         for account in accounts:
             where = agencies[account.home].display_name if account.home else ""
-            role = account.role.label if account.role else "citizen"
+            role = account.role.label if account.role else _("Citizen")
             self.stdout.write(f"  {account.username:<18} {role!s:<22} {where}")

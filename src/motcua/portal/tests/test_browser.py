@@ -1,0 +1,167 @@
+"""The public pages in a real browser: Debian's Chromium driven by Playwright, checked by axe-core.
+
+Needs ``apt-get install chromium`` (gives /usr/bin/chromium) and the ``dev`` extras
+(playwright, axe-playwright-python). Playwright's own browser download is never used."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+
+# Playwright's sync API runs an event loop in this thread; Django would otherwise refuse the
+# fixtures' database access from it.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PHONE = {"width": 360, "height": 740}
+# A Vietnamese phone. (Django's LocaleMiddleware honours Accept-Language, so a browser that
+# prefers English gets English until the visitor chooses; Vietnamese is the fallback.)
+VI = "vi-VN"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(),
+        reason=f"{CHROMIUM} is missing: apt-get install chromium to run the browser tests",
+    ),
+]
+
+PAGES = [
+    "/",
+    "/thu-tuc/",
+    "/thu-tuc/?q=zzzz",
+    "/thu-tuc/2.001417/?province=38&commune=14848",
+    "/thu-tuc/2.000815/",
+    "/co-quan/",
+    "/co-quan/38/",
+    "/co-quan/14849/",
+    "/co-quan/38-tu-phap/",
+    "/khong-co-trang-nay/",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def site(live_server, portal, settings):
+    """The live server with the small fixtures and the site's stylesheet available."""
+    static_dir = Path(django_settings.BASE_DIR) / "static"
+    if static_dir not in [Path(d) for d in settings.STATICFILES_DIRS]:
+        settings.STATICFILES_DIRS = [*settings.STATICFILES_DIRS, static_dir]
+    return live_server.url
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(viewport=PHONE, locale=VI)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_has_no_axe_violations_and_no_horizontal_overflow(phone, site, path):
+    from axe_playwright_python.sync_playwright import Axe
+
+    response = phone.goto(site + path)
+    assert response.status in (200, 404)
+    # the stylesheet is loaded (otherwise the contrast checks would test the browser's defaults)
+    header = phone.evaluate(
+        "getComputedStyle(document.querySelector('.site-header')).backgroundColor"
+    )
+    assert header == "rgb(163, 22, 26)"
+    assert phone.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"]
+    results = Axe().run(phone)
+    assert results.violations_count == 0, results.generate_report()
+    assert phone.locator("h1").count() == 1
+
+
+def test_skip_link_is_the_first_tab_stop(phone, site):
+    phone.goto(site + "/thu-tuc/")
+    phone.keyboard.press("Tab")
+    focused = phone.evaluate(
+        "[document.activeElement.className, document.activeElement.getAttribute('href')]"
+    )
+    assert focused == ["skip-link", "#main"]
+    assert phone.locator(".skip-link").is_visible()
+    phone.keyboard.press("Enter")
+    assert phone.evaluate("document.activeElement.id") == "main"
+
+
+def test_language_switch_changes_the_page_to_english(phone, site):
+    phone.goto(site + "/thu-tuc/?q=khai+sinh")
+    assert phone.locator("html").get_attribute("lang") == "vi"
+    assert "Thủ tục hành chính" in phone.locator("h1").inner_text()
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="English").click()
+    assert phone.locator("html").get_attribute("lang") == "en"
+    assert phone.locator("h1").inner_text() == "Administrative procedures"
+    assert phone.url.endswith("/thu-tuc/?q=khai+sinh")  # same page, same search
+    assert "1 procedure found" in phone.content()
+
+
+def test_handling_agency_picker_works_without_javascript(browser, site):
+    context = browser.new_context(viewport=PHONE, locale=VI, java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(site + "/thu-tuc/2.001417/?province=")
+        page.select_option("#id_province", "38")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Xem danh sách xã").click()
+        page.select_option("#id_commune", "15853")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Xem cơ quan giải quyết").click()
+        answer = page.locator(".answer")
+        assert "Sở Tư pháp tỉnh Thanh Hóa" in answer.inner_text()
+    finally:
+        context.close()
+
+
+def test_catalogue_search_without_javascript(browser, site):
+    context = browser.new_context(viewport=PHONE, locale=VI, java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(site + "/")
+        page.fill("#home-q", "chung thuc")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Tìm kiếm").click()
+        assert "Tìm thấy 1 thủ tục" in page.content()
+        found = page.get_by_role("link", name="Chứng thực bản sao từ bản chính", exact=False)
+        assert found.count() == 1
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/thu-tuc/2.001417/?province=38&commune=15853", "/co-quan/38/"]
+)
+def test_english_pages_have_no_axe_violations(browser, site, path):
+    from axe_playwright_python.sync_playwright import Axe
+
+    context = browser.new_context(viewport=PHONE, locale="en-GB")
+    page = context.new_page()
+    try:
+        page.goto(site + path)
+        assert page.locator("html").get_attribute("lang") == "en"
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"]
+        results = Axe().run(page)
+        assert results.violations_count == 0, results.generate_report()
+    finally:
+        context.close()
