@@ -13,6 +13,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import http.client
+import math
 import os
 import secrets
 import signal
@@ -280,6 +281,20 @@ def system_busy_seconds() -> float:
     return (sum(fields[:8]) - idle) / CLK_TCK
 
 
+def wait_quiet(max_wait: float, threshold: float = 0.3, step: float = 0.25) -> float:
+    """Wait (at most ``max_wait`` seconds) until the machine, on which our servers are idle at
+    this point, uses less than ``threshold`` of a core for ``step`` seconds. Returns the wait."""
+    started = time.monotonic()
+    while True:
+        before = system_busy_seconds()
+        time.sleep(step)
+        if (system_busy_seconds() - before) / step < threshold:
+            break
+        if time.monotonic() - started >= max_wait:
+            break
+    return time.monotonic() - started
+
+
 def loadavg() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
@@ -316,6 +331,15 @@ def tree_memory(pid: int) -> Memory:
 
 
 # --- load generator --------------------------------------------------------------------------
+def percentile_ms(latencies: Sequence[float], q: float) -> float:
+    """Nearest-rank percentile of latencies in seconds, returned in milliseconds."""
+    if not latencies:
+        return float("nan")
+    ordered = sorted(latencies)
+    rank = max(1, min(len(ordered), math.ceil(q / 100 * len(ordered))))
+    return ordered[rank - 1] * 1000
+
+
 @dataclass
 class Result:
     requests: int
@@ -344,9 +368,7 @@ class Result:
         """Percentile in milliseconds (nearest-rank)."""
         if not self.latencies:
             return float("nan")
-        ordered = sorted(self.latencies)
-        rank = max(1, min(len(ordered), round(q / 100 * len(ordered) + 0.5)))
-        return ordered[rank - 1] * 1000
+        return percentile_ms(self.latencies, q)
 
     @property
     def mean_ms(self) -> float:
@@ -449,6 +471,112 @@ def load(
         server_cpu=(srv1 - srv0) if srv0 is not None and srv1 is not None else None,
         machine_cpu=sys1 - sys0,
     )
+
+
+@dataclass
+class Agg:
+    """Several samples of one (server, endpoint, concurrency) cell, taken interleaved with the
+    other cells. req/s is the median of the samples' rates (robust to a burst of other work on
+    the machine); percentiles are over all the samples' latencies pooled."""
+
+    samples: list[Result] = field(default_factory=list)
+    retried: int = 0  # samples re-taken because the machine was busy with other work
+    waited: float = 0.0  # seconds spent waiting for the machine to be quiet before samples
+
+    @property
+    def requests(self) -> int:
+        return sum(r.requests for r in self.samples)
+
+    @property
+    def seconds(self) -> float:
+        return sum(r.seconds for r in self.samples)
+
+    @property
+    def rps(self) -> float:
+        return statistics.median(r.rps for r in self.samples) if self.samples else 0.0
+
+    def pct(self, q: float) -> float:
+        return percentile_ms([x for r in self.samples for x in r.latencies], q)
+
+    @property
+    def server_cpu_ms(self) -> float:
+        cpu = sum(r.server_cpu or 0.0 for r in self.samples)
+        return cpu / self.requests * 1000 if self.requests else float("nan")
+
+    @property
+    def client_cpu_pct(self) -> float:
+        cpu = sum(r.client_cpu for r in self.samples)
+        return cpu / self.seconds * 100 if self.seconds else 0.0
+
+    @property
+    def other_cpu_pct(self) -> float:
+        other = sum(r.other_cpu_pct * r.seconds for r in self.samples)
+        return other / self.seconds if self.seconds else 0.0
+
+    @property
+    def bad(self) -> int:
+        return sum(r.bad for r in self.samples)
+
+    def status_text(self) -> str:
+        statuses: Counter[str] = Counter()
+        for r in self.samples:
+            statuses.update({str(k): v for k, v in r.statuses.items()})
+            statuses.update(r.errors)
+        return " ".join(f"{k}x{v}" for k, v in sorted(statuses.items()))
+
+
+@dataclass(frozen=True)
+class Target:
+    key: tuple[object, ...]
+    port: int
+    path: str
+    server_pid: int | None = None
+
+
+def interleaved(
+    targets: Sequence[Target],
+    *,
+    requests: int,
+    concurrency: int,
+    samples: int,
+    aggs: dict[tuple[object, ...], Agg],
+    max_other_pct: float = 50.0,
+    retries: int = 2,
+    deadline: float | None = None,
+) -> None:
+    """Measure every target ``samples`` times, ``requests // samples`` requests each time,
+    visiting the targets in an order rotated at every round so that other work on the machine
+    falls on all of them alike. Before each sample, wait (up to 3 s) for the machine to be
+    quiet; a sample during which other processes used more than ``max_other_pct`` of a core is
+    taken again (at most ``retries`` times). Waiting and re-taking stop at ``deadline`` (a
+    ``time.monotonic()`` value), which bounds the run. The least disturbed attempt is kept."""
+    per_sample = max(1, requests // samples)
+    for rnd in range(samples):
+        shift = rnd % len(targets)
+        for target in [*targets[shift:], *targets[:shift]]:
+            agg = aggs.setdefault(target.key, Agg())
+            best: Result | None = None
+            for attempt in range(1 + retries):
+                if deadline is None or time.monotonic() < deadline:
+                    agg.waited += wait_quiet(3.0)
+                res = load(
+                    target.port,
+                    target.path,
+                    requests=per_sample,
+                    concurrency=concurrency,
+                    warmup=concurrency,
+                    server_pid=target.server_pid,
+                )
+                if best is None or res.other_cpu_pct < best.other_cpu_pct:
+                    best = res
+                if res.other_cpu_pct <= max_other_pct:
+                    break
+                if deadline is not None and time.monotonic() > deadline:
+                    break
+                if attempt < retries:
+                    agg.retried += 1
+            assert best is not None
+            agg.samples.append(best)
 
 
 # --- output ----------------------------------------------------------------------------------

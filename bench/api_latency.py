@@ -8,8 +8,11 @@ Steps: ``motcua up --no-serve`` into a temporary data directory (once), then the
 exactly as ``motcua up`` launches it (the argv is taken from ``motcua.cli.serve``) on a free
 127.0.0.1 port, wait for /api/v1/health, then for each concurrency level send a bounded number of
 requests per endpoint from keep-alive ``http.client`` connections in threads. Prints p50/p90/p99,
-requests/s, and each endpoint's p50 as a multiple of the baseline's p50 (/api/v1/health: no
-database, so the ratio is roughly "how much the endpoint's own work costs").
+requests/s, and each endpoint's p50 as a multiple of the baseline's p50 (/api/v1/health: one
+``SELECT 1``, so the ratio is roughly "how much the endpoint's own work costs"). The endpoints
+are measured in a few samples each, interleaved with the baseline's in rotated order, after
+waiting for the (shared) machine to be quiet; req/s is the median of the samples, percentiles
+are over the pooled latencies.
 Always exits 0 and stops the server; a non-2xx answer is reported, never hidden.
 """
 
@@ -43,6 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="100 requests per endpoint and level")
     parser.add_argument("--requests", type=int, help="requests per endpoint per level (400)")
     parser.add_argument("--levels", default="1,8", help="concurrency levels (default 1,8)")
+    parser.add_argument("--samples", type=int, help="interleaved samples per cell (4)")
     parser.add_argument("--workers", type=int, default=2, help="server workers (default 2)")
     parser.add_argument("--env", default="production", choices=["production", "development"])
     parser.add_argument(
@@ -103,18 +107,26 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"skipped: {name} {path} ({why})")
 
             summary = []
+            aggs: dict[tuple[object, ...], c.Agg] = {}
+            deadline = time.monotonic() + (45 if args.quick else 120)
             for level in levels:
                 rows = []
-                base = c.load(
-                    port, BASELINE[1], requests=n, concurrency=level, server_pid=server.pid
+                measured = [BASELINE, *endpoints]
+                targets = [
+                    c.Target((level, name), port, path, server.pid) for name, path in measured
+                ]
+                c.interleaved(
+                    targets,
+                    requests=n,
+                    concurrency=level,
+                    samples=args.samples or (2 if args.quick else 4),
+                    aggs=aggs,
+                    deadline=deadline,
                 )
-                measured = [(BASELINE[0], BASELINE[1], base)]
-                for name, path in endpoints:
-                    res = c.load(port, path, requests=n, concurrency=level, server_pid=server.pid)
-                    measured.append((name, path, res))
-                for name, _path, res in measured:
+                base = aggs[(level, BASELINE[0])]
+                for name, _path in measured:
+                    res = aggs[(level, name)]
                     ratio = res.pct(50) / base.pct(50) if base.pct(50) else float("nan")
-                    cpu_ms = (res.server_cpu or 0) / max(1, res.requests) * 1000
                     rows.append(
                         [
                             name,
@@ -124,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
                             res.pct(90),
                             res.pct(99),
                             res.rps,
-                            cpu_ms,
+                            res.server_cpu_ms,
                             res.other_cpu_pct,
                             f"{ratio:.1f}x",
                         ]

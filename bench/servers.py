@@ -1,11 +1,12 @@
 """Which production server: granian or gunicorn, measured on this app and this machine.
 
-    .venv/bin/python bench/servers.py [--quick] [--requests N] [--levels 1,8,32] [--rounds R]
+    .venv/bin/python bench/servers.py [--quick] [--requests N] [--samples S] [--levels 1,8,32]
                                       [--env production|development]
 
 One data directory (``motcua up --no-serve``) is shared by every server, so all of them serve
-the same SQLite file. Each server is started in its own process group on a free 127.0.0.1 port,
-warmed up, measured on the same endpoints at each concurrency level, then stopped:
+the same SQLite file. The servers run side by side, each in its own process group on a free
+127.0.0.1 port (an idle server costs nothing measurable), and are measured on the same endpoints
+at each concurrency level:
 
 * granian, WSGI interface, 2 workers, exactly as ``motcua up`` launches it (argv taken from
   ``motcua.cli.serve``: --blocking-threads 4);
@@ -13,19 +14,21 @@ warmed up, measured on the same endpoints at each concurrency level, then stoppe
 * gunicorn sync, 2 workers (no keep-alive: every request opens a connection);
 * gunicorn gthread, 2 workers x 4 threads (keep-alive).
 
-Rounds visit the servers in rotated order and their latencies are pooled, so a burst of noise
-on the machine does not land on one server only. Prints req/s, p50 and p99 per server with the
-ratio to the best, server CPU per request (from /proc), and the memory of each server's process
-tree (RSS and PSS from /proc). Always exits 0 and stops every server it started.
+The machine is shared, so each cell (server, endpoint, level) is measured in S short samples,
+interleaved with the other servers' samples in rotated order; a sample during which other
+processes used more than half a core is re-taken (bounded). req/s is the median of the samples,
+p50/p99 are over the pooled latencies, and server CPU per request (from /proc) is given as the
+noise-robust measure of cost. Also prints the memory of each server's process tree (RSS and PSS
+from /proc). Always exits 0 and stops every server it started.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import sys
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -56,127 +59,94 @@ def server_configs(port: int) -> list[tuple[str, list[str]]]:
     ]
 
 
-@dataclass
-class Cell:
-    latencies: list[float] = field(default_factory=list)
-    requests: int = 0
-    seconds: float = 0.0
-    server_cpu: float = 0.0
-    client_cpu: float = 0.0
-    machine_cpu: float = 0.0
-    statuses: dict[int, int] = field(default_factory=dict)
-    errors: dict[str, int] = field(default_factory=dict)
-
-    def add(self, res: c.Result) -> None:
-        self.latencies += res.latencies
-        self.requests += res.requests
-        self.seconds += res.seconds
-        self.server_cpu += res.server_cpu or 0.0
-        self.client_cpu += res.client_cpu
-        self.machine_cpu += res.machine_cpu
-        for k, v in res.statuses.items():
-            self.statuses[k] = self.statuses.get(k, 0) + v
-        for k, v in res.errors.items():
-            self.errors[k] = self.errors.get(k, 0) + v
-
-    @property
-    def rps(self) -> float:
-        return self.requests / self.seconds if self.seconds else 0.0
-
-    def pct(self, q: float) -> float:
-        return c.Result(self.requests, 0, self.seconds, self.latencies).pct(q)
-
-    @property
-    def bad(self) -> int:
-        return sum(v for k, v in self.statuses.items() if k >= 400) + sum(self.errors.values())
-
-    @property
-    def other_cpu_pct(self) -> float:
-        other = self.machine_cpu - self.client_cpu - self.server_cpu
-        return max(0.0, other) / self.seconds * 100 if self.seconds else 0.0
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="150 requests per cell, 1 round")
-    parser.add_argument("--requests", type=int, help="requests per cell per round (400)")
+    parser.add_argument("--quick", action="store_true", help="150 requests per cell, 2 samples")
+    parser.add_argument("--requests", type=int, help="requests per cell (default 600)")
+    parser.add_argument("--samples", type=int, help="samples per cell (default 5)")
     parser.add_argument("--levels", default="1,8,32", help="concurrency levels (default 1,8,32)")
-    parser.add_argument("--rounds", type=int, help="rounds over all servers (default 3)")
     parser.add_argument("--env", default="production", choices=["production", "development"])
     args = parser.parse_args(argv)
-    n = args.requests or (150 if args.quick else 400)
-    rounds = args.rounds or (1 if args.quick else 3)
+    n = args.requests or (150 if args.quick else 600)
+    samples = args.samples or (2 if args.quick else 5)
     levels = [int(x) for x in args.levels.split(",") if x.strip()]
     started_all = time.perf_counter()
+    retry_deadline = time.monotonic() + (60 if args.quick else 240)
 
     print("motcua bench: servers")
     print(f"machine: {c.machine_summary()}")
     print(f"software: {c.versions('django', 'granian', 'gunicorn')}")
     print(
-        f"settings: MOTCUA_ENV={args.env}, SQLite (WAL), {n} requests per cell per round, "
-        f"{rounds} round(s), levels {levels}"
+        f"settings: MOTCUA_ENV={args.env}, SQLite (WAL), {n} requests per cell in {samples} "
+        f"interleaved samples, levels {levels}"
     )
-
     print(f"load average at start: {c.loadavg()}")
-    cells: dict[tuple[str, str, int], Cell] = {}
+
+    aggs: dict[tuple[object, ...], c.Agg] = {}
     idle_mem: dict[str, c.Memory] = {}
     loaded_mem: dict[str, c.Memory] = {}
     startup: dict[str, float] = {}
     problems: dict[str, list[str]] = {}
-    with c.temp_dir("servers") as tmp:
+    with c.temp_dir("servers") as tmp, contextlib.ExitStack() as stack:
         data_dir = Path(tmp) / "data"
         prep = c.prepare_data_dir(data_dir, args.env)
         print(f"data: {prep.how} in {prep.seconds:.1f} s")
-        names = [name for name, _ in server_configs(0)]
-        for name, argv_server in server_configs(0):
+        ports = {name: c.free_port() for name, _ in server_configs(0)}
+        names = list(ports)
+        servers = {}
+        logs = {}
+        for name, port in ports.items():
+            argv_server = dict(server_configs(port))[name]
             print(f"  {name}: {' '.join(argv_server[1:])}")
-        for rnd in range(rounds):
-            order = names[rnd % len(names) :] + names[: rnd % len(names)]
-            for name in order:
-                port = c.free_port()
-                argv_server = dict(server_configs(port))[name]
-                log = Path(tmp) / f"{name.split()[0]}-{rnd}-{port}.log"
-                t0 = time.perf_counter()
-                with c.running_server(argv_server, prep.env, port, log) as server:
-                    startup.setdefault(name, time.perf_counter() - t0)
-                    # warm every worker on every endpoint before measuring
-                    for _label, path in ENDPOINTS:
-                        c.load(port, path, requests=20, concurrency=4, warmup=0)
-                    if rnd == 0:
-                        idle_mem[name] = c.tree_memory(server.pid)
-                    for level in levels:
-                        for label, path in ENDPOINTS:
-                            res = c.load(
-                                port, path, requests=n, concurrency=level, server_pid=server.pid
-                            )
-                            cells.setdefault((name, label, level), Cell()).add(res)
-                    mem = c.tree_memory(server.pid)
-                    if name not in loaded_mem or mem.hwm_mib > loaded_mem[name].hwm_mib:
-                        loaded_mem[name] = mem
-                problems.setdefault(name, c.log_problems(log))
-                print(f"  round {rnd + 1}: {name} done", flush=True)
+            logs[name] = Path(tmp) / f"{name.split()[0]}-{port}.log"
+            t0 = time.perf_counter()
+            servers[name] = stack.enter_context(
+                c.running_server(argv_server, prep.env, port, logs[name])
+            )
+            startup[name] = time.perf_counter() - t0
+        for name, port in ports.items():  # warm every worker on every endpoint
+            for _label, path in ENDPOINTS:
+                c.load(port, path, requests=40, concurrency=4, warmup=0)
+            idle_mem[name] = c.tree_memory(servers[name].pid)
+        for level in levels:
+            for label, path in ENDPOINTS:
+                targets = [
+                    c.Target((name, label, level), ports[name], path, servers[name].pid)
+                    for name in names
+                ]
+                c.interleaved(
+                    targets,
+                    requests=n,
+                    concurrency=level,
+                    samples=samples,
+                    aggs=aggs,
+                    deadline=retry_deadline,
+                )
+                print(f"  measured {label} at concurrency {level}", flush=True)
+        for name in names:
+            loaded_mem[name] = c.tree_memory(servers[name].pid)
+            problems[name] = c.log_problems(logs[name])
 
     # --- report ----------------------------------------------------------------------------
     for level in levels:
         for label, path in ENDPOINTS:
-            best = max(cells[(name, label, level)].rps for name in names)
+            best = max(aggs[(name, label, level)].rps for name in names)
             rows = []
             for name in names:
-                cell = cells[(name, label, level)]
-                statuses = " ".join(f"{k}x{v}" for k, v in sorted(cell.statuses.items()))
-                statuses += "".join(f" {k}x{v}" for k, v in sorted(cell.errors.items()))
+                agg = aggs[(name, label, level)]
                 rows.append(
                     [
                         name,
-                        cell.requests,
-                        statuses,
-                        cell.rps,
-                        f"{cell.rps / best:.2f}x" if best else "-",
-                        cell.pct(50),
-                        cell.pct(99),
-                        cell.server_cpu / max(1, cell.requests) * 1000,
-                        cell.client_cpu / cell.seconds * 100 if cell.seconds else 0.0,
-                        cell.other_cpu_pct,
+                        agg.requests,
+                        agg.status_text(),
+                        agg.rps,
+                        f"{agg.rps / best:.2f}x" if best else "-",
+                        agg.pct(50),
+                        agg.pct(99),
+                        agg.server_cpu_ms,
+                        agg.client_cpu_pct,
+                        agg.other_cpu_pct,
+                        agg.retried,
                     ]
                 )
             print(
@@ -192,34 +162,37 @@ def main(argv: list[str] | None = None) -> int:
                         "server CPU ms/req",
                         "client CPU %",
                         "other CPU %",
+                        "re-taken",
                     ],
                     rows,
                     title=f"{label} ({path}), concurrency {level}",
                 )
             )
 
-    # overall: geometric mean of req/s over every (endpoint, level) cell
-    overall = {}
-    for name in names:
-        values = [cells[(name, label, lvl)].rps for label, _ in ENDPOINTS for lvl in levels]
-        overall[name] = math.exp(sum(math.log(max(v, 1e-9)) for v in values) / len(values))
+    def geomean(values: list[float]) -> float:
+        return math.exp(sum(math.log(max(v, 1e-9)) for v in values) / len(values))
+
+    cells = [(label, lvl) for label, _ in ENDPOINTS for lvl in levels]
+    overall = {name: geomean([aggs[(name, *cell)].rps for cell in cells]) for name in names}
+    cpu = {name: geomean([aggs[(name, *cell)].server_cpu_ms for cell in cells]) for name in names}
     best_all = max(overall.values())
+    best_cpu = min(cpu.values())
     rows = []
     for name in names:
-        p99_32 = max(cells[(name, label, levels[-1])].pct(99) for label, _ in ENDPOINTS)
         rows.append(
             [
                 name,
                 overall[name],
                 f"{overall[name] / best_all:.2f}x",
-                p99_32,
+                cpu[name],
+                f"{cpu[name] / best_cpu:.2f}x",
+                max(aggs[(name, label, levels[-1])].pct(99) for label, _ in ENDPOINTS),
                 startup[name],
                 idle_mem[name].processes,
                 idle_mem[name].rss_mib,
                 idle_mem[name].pss_mib,
                 loaded_mem[name].rss_mib,
                 loaded_mem[name].pss_mib,
-                loaded_mem[name].hwm_mib,
             ]
         )
     print(
@@ -228,6 +201,8 @@ def main(argv: list[str] | None = None) -> int:
                 "server",
                 "geomean req/s",
                 "vs best",
+                "geomean CPU ms/req",
+                "vs cheapest",
                 f"worst p99 ms @{levels[-1]}",
                 "start s",
                 "procs",
@@ -235,25 +210,25 @@ def main(argv: list[str] | None = None) -> int:
                 "idle PSS MiB",
                 "loaded RSS MiB",
                 "loaded PSS MiB",
-                "peak RSS MiB",
             ],
             rows,
-            title="Summary (geometric mean of req/s over all endpoints and levels; memory of the "
-            "whole process tree)",
+            title="Summary (geometric means over all endpoints and levels; memory of the whole "
+            "process tree)",
         )
     )
-    bad = [(k, v) for k, v in cells.items() if v.bad]
+    bad = [(k, v) for k, v in aggs.items() if v.bad]
     if bad:
         print("NOT OK — error answers were measured (their figures are of the error path):")
-        for (name, label, level), cell in bad:
-            print(f"  {name} / {label} / concurrency {level}: {cell.bad} of {cell.requests}")
+        for key, agg in bad:
+            print(f"  {' / '.join(map(str, key))}: {agg.bad} of {agg.requests}")
         for name, lines in problems.items():
             for line in lines:
                 print(f"  [{name}] {line}")
     print(
-        "columns: CPU ms/req = user+system CPU of the server's process tree per request; "
+        "columns: server CPU ms/req = user+system CPU of the server's process tree per request; "
         "client CPU % and other CPU % = share of one core used by the load generator and by "
-        "anything else on the machine during the measurement (noise indicator)."
+        "anything else on the machine during the samples (noise indicator); re-taken = samples "
+        "measured again because other work used more than half a core."
     )
     print(f"load average at end: {c.loadavg()}")
     print(f"\ntotal bench time {time.perf_counter() - started_all:.0f} s")

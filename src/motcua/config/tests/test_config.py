@@ -63,3 +63,16 @@ def test_search_key_folds_vietnamese():
     assert search_key("Chứng thực bản sao") == "chung thuc ban sao"
     assert search_key("ĐĂNG KÝ  Khai sinh") == "dang ky khai sinh"
     assert search_key("Phường Hạc Thành") == "phuong hac thanh"
+
+
+def test_pages_are_vietnamese_even_for_an_english_phone(client, db):
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="vi"' in html
+    client.cookies["django_language"] = "en"
+    assert '<html lang="en"' in client.get("/").content.decode()
+
+
+def test_the_stylesheet_is_found(client, db):
+    from django.contrib.staticfiles import finders
+
+    assert finders.find("motcua/site.css")
