@@ -101,6 +101,10 @@ else:
                 ),
             },
             "TEST": {"NAME": ""},  # in-memory test database
+            # Keep the connection (and its PRAGMAs) across requests: opening the file per
+            # request cost ~1 ms of CPU on every call (bench/api_latency.py --conn-max-age).
+            "CONN_MAX_AGE": 600,
+            "CONN_HEALTH_CHECKS": True,
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from motcua.org.choices import Role
@@ -90,6 +91,7 @@ def demo_accounts() -> list[DemoAccount]:
 def ensure_demo_accounts() -> list[DemoAccount]:
     """Create (or repair) the demo accounts; idempotent."""
     User = get_user_model()
+    hashed = None  # the accounts share one password: hash it once (≈0.3 s per hash)
     agencies = {a.code: a for a in Agency.objects.filter(code__in=_codes())}
     for account in demo_accounts():
         user, created = User.objects.get_or_create(username=account.username)
@@ -97,7 +99,8 @@ def ensure_demo_accounts() -> list[DemoAccount]:
         user.email = f"{account.username}@example.invalid"
         user.is_staff = account.role == Role.ADMINISTRATOR
         if created or not user.has_usable_password():
-            user.set_password(DEMO_PASSWORD)  # hashing is slow: only when there is none yet
+            hashed = hashed or make_password(DEMO_PASSWORD)
+            user.password = hashed
         user.save()
         if account.role is None:
             continue
