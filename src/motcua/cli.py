@@ -111,10 +111,22 @@ def cmd_manage(argv: list[str]) -> int:
     return 0
 
 
+# Domain commands available as ``motcua <name> …`` (each a Django management command; ``--help``
+# on any of them lists its options).
+ALIASES = {
+    "token": "token",  # motcua token create <username>
+    "import-dossiers": "import_dossiers",  # motcua import-dossiers FILE
+    "verify-events": "verify_events",  # motcua verify-events
+    "outbox-worker": "outbox_worker",  # motcua outbox-worker [--once]
+}
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "manage":
         return cmd_manage(argv[1:])
+    if argv and argv[0] in ALIASES:
+        return cmd_manage([ALIASES[argv[0]], *argv[1:]])
 
     parser = argparse.ArgumentParser(prog="motcua", description="motcua platform command")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -130,6 +142,8 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("--data-dir")
     check.set_defaults(func=cmd_check)
     sub.add_parser("manage", help="run a Django management command")
+    for alias, command in ALIASES.items():
+        sub.add_parser(alias, help=f"(management command {command}; --help for its options)")
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -11,3 +11,9 @@ from motcua.org.tests.factories import build_tree
 def tree(db):
     """Two provinces; the first with two communes (each with its units), the second with one."""
     return build_tree()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Tests create many accounts; PBKDF2's deliberate slowness is not what they measure."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -43,6 +43,7 @@ api = NinjaAPI(
 api.add_router("", core_router)
 api.add_router("", org_router)
 api.add_router("", catalog_router)
+api.add_router("", "motcua.dossiers.api.router")
 
 
 @api.exception_handler(DomainError)

@@ -150,6 +150,91 @@ _declare(
     "Log level for motcua's own loggers (DEBUG, INFO, WARNING, ERROR).",
 )
 
+# Outbox (notifications app) and outgoing mail.
+_declare(
+    "MOTCUA_OUTBOX_MODE",
+    "str",
+    "auto",
+    "Who delivers outbox messages (notifications, webhooks, sync): `thread` (a background "
+    "thread in each web process, the embedded default), `celery` (Celery workers and beat, "
+    "needs `REDIS_URL`), `external` (a separately run `motcua manage outbox_worker`) or `auto` "
+    "(`celery` when `REDIS_URL` is set, otherwise `thread`). See docs/operations.md.",
+)
+_declare(
+    "MOTCUA_OUTBOX_MAX_ATTEMPTS",
+    "int",
+    8,
+    "Tries per outbox message before it is marked failed and shown to administrators.",
+)
+_declare(
+    "MOTCUA_OUTBOX_BACKOFF_BASE",
+    "int",
+    30,
+    "Seconds before the first retry; each further retry waits twice as long as the one "
+    "before, up to `MOTCUA_OUTBOX_BACKOFF_CAP`.",
+)
+_declare(
+    "MOTCUA_OUTBOX_BACKOFF_CAP",
+    "int",
+    3600,
+    "Longest wait in seconds between two tries of an outbox message.",
+)
+_declare(
+    "MOTCUA_OUTBOX_JITTER_PERCENT",
+    "int",
+    20,
+    "Up to this percentage of each retry delay is taken off at random, so that messages that "
+    "failed together do not retry together. 0: exact delays.",
+)
+_declare(
+    "MOTCUA_OUTBOX_LEASE",
+    "int",
+    300,
+    "Seconds a worker holds a message it is sending. If the worker dies, another one takes the "
+    "message over after this time; keep it well above `MOTCUA_OUTBOX_TIMEOUT`.",
+)
+_declare(
+    "MOTCUA_OUTBOX_POLL_INTERVAL",
+    "int",
+    15,
+    "Seconds between two sweeps of the outbox for due retries and abandoned messages (Celery "
+    "beat, the background thread and `outbox_worker`). New messages are sent at once.",
+)
+_declare(
+    "MOTCUA_OUTBOX_BATCH",
+    "int",
+    10,
+    "Messages a worker claims at a time.",
+)
+_declare(
+    "MOTCUA_OUTBOX_TIMEOUT",
+    "int",
+    10,
+    "Seconds a webhook call or an SMTP connection may take before the try counts as failed.",
+)
+_declare(
+    "MOTCUA_OUTBOX_CRASH_AT",
+    "str",
+    "",
+    "Testing only, ignored in production: a worker process exits abruptly at this point "
+    "(`after_claim` or `after_send_before_mark`) to prove that no message is lost.",
+)
+_declare(
+    "EMAIL_URL",
+    "str",
+    "",
+    "Outgoing mail server: `smtp://user:pass@host:25`, `smtp+tls://…:587` (STARTTLS), "
+    "`smtps://…:465` or `console:` (print mail to the log). Empty: `console:` in development; "
+    "in production Django's SMTP defaults (localhost:25).",
+    secret=True,
+)
+_declare(
+    "EMAIL_FROM",
+    "str",
+    "motcua <noreply@localhost>",
+    "Sender address of outgoing e-mail; its domain also names the `Message-ID` of each mail.",
+)
+
 
 def env(name: str) -> Any:
     """Return the typed value of a declared variable."""
@@ -184,3 +269,80 @@ def render_markdown() -> str:
         "",
     ]
     return "\n".join(lines)
+
+# --- dossiers: codes, the legal clock, uploads, public tracking (issue 3) --------------------
+_declare(
+    "MOTCUA_DOSSIER_CODE_AGENCY_ID",
+    "str",
+    "legacy",
+    "Which identifier of the receiving agency heads dossier codes `<agency id>-<yyMMdd>-<NNNN>`: "
+    "`legacy` (QĐ 20/2020 electronic identifier, e.g. `000.00.00.H56`) or `dvcqg` (national "
+    "portal short code, e.g. `H56.123`); the other kind, then motcua's own code, when missing "
+    "(ADR 0003).",
+)
+_declare(
+    "MOTCUA_DOSSIER_CODE_START",
+    "int",
+    1,
+    "First number of each agency's daily dossier sequence (SPEC.md §2.1: 0001).",
+)
+_declare(
+    "MOTCUA_TIMELINESS_CONVENTION",
+    "str",
+    "report06",
+    "How a finished dossier is classified early/on time/late when stored: `report06` (by date, "
+    "Biểu 06), `index766` (by instant, >1 supplementation = late) or `half_day` (OpenCPS). "
+    "Reports compute every convention from the stored times (SPEC.md §3.5).",
+)
+_declare(
+    "MOTCUA_STEP_TIMELINESS",
+    "str",
+    "half_day",
+    "Convention for each internal step on the Phiếu kiểm soát (same values as above).",
+)
+_declare(
+    "MOTCUA_SUPPLEMENT_MAX_REQUESTS",
+    "int",
+    1,
+    "How many supplementation requests one dossier may receive during processing (SPEC.md §1.4: "
+    "once; UNCONFIRMED wording).",
+)
+_declare(
+    "MOTCUA_EXTENSION_MAX",
+    "int",
+    1,
+    "How many times an appointment may be extended with an apology (SPEC.md §1.4: once, "
+    "UNCONFIRMED).",
+)
+_declare(
+    "MOTCUA_FORMS_TT03_FROM",
+    "str",
+    "2025-07-01",
+    "Reception date from which the forms of Thông tư 03/2025/TT-VPCP replace those of TT 01/2018.",
+)
+_declare("MOTCUA_UPLOAD_MAX_MB", "int", 20, "Largest accepted upload, in megabytes.")
+_declare(
+    "MOTCUA_PUBLIC_URL",
+    "str",
+    "http://127.0.0.1:8000",
+    "Public address of the portal, printed in QR codes and e-mails.",
+)
+_declare(
+    "MOTCUA_PUBLIC_LOOKUP_RATE",
+    "str",
+    "30/m",
+    "Public dossier tracking: requests allowed per client address (`N/s`, `N/m` or `N/h`).",
+)
+_declare(
+    "MOTCUA_PUBLIC_LOOKUP_FAIL_RATE",
+    "str",
+    "10/m",
+    "Public dossier tracking: failed lookups (unknown code or wrong phone digits) allowed per "
+    "client address; slows guessing the four digits.",
+)
+_declare(
+    "MOTCUA_TRUSTED_PROXIES",
+    "list",
+    [],
+    "Addresses of reverse proxies whose X-Forwarded-For header is believed (rate limits).",
+)

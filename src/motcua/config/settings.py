@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "motcua.accounts",
     "motcua.org",
     "motcua.catalog",
+    "motcua.notifications",
+    "motcua.dossiers",
     "motcua.portal",
 ]
 
@@ -185,3 +187,24 @@ LOGGING = {
         "django": {"handlers": ["console"], "level": "WARNING"},
     },
 }
+
+# Dossiers (issue 3): see docs/configuration.md and docs/dossiers.md.
+MOTCUA_DOSSIER_CODE_AGENCY_ID = env("MOTCUA_DOSSIER_CODE_AGENCY_ID")
+MOTCUA_DOSSIER_CODE_START = env("MOTCUA_DOSSIER_CODE_START")
+MOTCUA_TIMELINESS_CONVENTION = env("MOTCUA_TIMELINESS_CONVENTION")
+MOTCUA_STEP_TIMELINESS = env("MOTCUA_STEP_TIMELINESS")
+MOTCUA_SUPPLEMENT_MAX_REQUESTS = env("MOTCUA_SUPPLEMENT_MAX_REQUESTS")
+MOTCUA_EXTENSION_MAX = env("MOTCUA_EXTENSION_MAX")
+MOTCUA_FORMS_TT03_FROM = env("MOTCUA_FORMS_TT03_FROM")
+MOTCUA_UPLOAD_MAX_MB = env("MOTCUA_UPLOAD_MAX_MB")
+MOTCUA_PUBLIC_URL = env("MOTCUA_PUBLIC_URL").rstrip("/")
+MOTCUA_PUBLIC_LOOKUP_RATE = env("MOTCUA_PUBLIC_LOOKUP_RATE")
+MOTCUA_PUBLIC_LOOKUP_FAIL_RATE = env("MOTCUA_PUBLIC_LOOKUP_FAIL_RATE")
+MOTCUA_TRUSTED_PROXIES = env("MOTCUA_TRUSTED_PROXIES")
+for _name, _allowed in (
+    ("MOTCUA_DOSSIER_CODE_AGENCY_ID", {"legacy", "dvcqg"}),
+    ("MOTCUA_TIMELINESS_CONVENTION", {"report06", "index766", "half_day"}),
+    ("MOTCUA_STEP_TIMELINESS", {"report06", "index766", "half_day"}),
+):
+    if globals()[_name] not in _allowed:
+        raise ImproperEnvironment(f"{_name} must be one of {sorted(_allowed)}")

@@ -45,3 +45,10 @@ class NotFound(DomainError):
 class PermissionDenied(DomainError):
     code = "forbidden"
     http_status = 403
+
+
+class Conflict(DomainError):
+    """The action does not fit the object's current state (e.g. a dossier already returned)."""
+
+    code = "conflict"
+    http_status = 409

@@ -1,0 +1,419 @@
+"""Dossier endpoints: submission and counter intake, the actor's scoped list, detail, one
+endpoint per transition, the event log, printable forms, and public tracking by code and phone.
+
+Officials and API clients authenticate with a bearer token (``motcua token create <user>``);
+browsers with their session (unsafe methods then need the CSRF token).
+"""
+
+import base64
+import binascii
+import json
+from typing import Any
+
+import pydantic
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.security import APIKeyCookie, HttpBearer
+from ninja.utils import check_csrf
+
+from motcua.accounts.tokens import token_authenticate
+from motcua.catalog.choices import Channel
+from motcua.core import ratelimit
+from motcua.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from motcua.dossiers import schemas, selectors
+from motcua.dossiers.choices import Action
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.services import lifecycle as svc
+from motcua.org.choices import Role
+from motcua.org.policies import has_role
+
+# -- authentication -------------------------------------------------------------------------
+
+
+class NotAuthenticated(DomainError):
+    code = "not_authenticated"
+    http_status = 401
+
+
+class BearerTokenAuth(HttpBearer):
+    """``Authorization: Bearer mc_…`` (see ``accounts.tokens``)."""
+
+    def authenticate(self, request: HttpRequest, token: str):
+        return token_authenticate(token)
+
+
+class SessionCsrfAuth(APIKeyCookie):
+    """The Django session. Unlike Ninja's ``django_auth`` it answers an anonymous request with
+    401 (not a CSRF 403) and checks CSRF only for a signed-in user's unsafe requests."""
+
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def __call__(self, request: HttpRequest):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            raise NotAuthenticated(
+                gettext_lazy("Sign in, or send a valid bearer token."), code="not_authenticated"
+            )
+        exempt = not self.csrf or getattr(request, "_ninja_csrf_exempt", False)
+        if not exempt and check_csrf(request) is not None:
+            raise PermissionDenied(
+                gettext_lazy("The CSRF token is missing or wrong; reload the page."),
+                code="csrf_failed",
+            )
+        return user
+
+    def authenticate(self, request: HttpRequest, key: str | None):  # pragma: no cover
+        return None
+
+
+router = Router(tags=["dossiers"], auth=[BearerTokenAuth(), SessionCsrfAuth()])
+
+
+# -- input resolution -----------------------------------------------------------------------
+
+
+def _content(item: schemas.DossierComponentIn) -> bytes | None:
+    if item.content_base64 is None:
+        return None
+    try:
+        return base64.b64decode(item.content_base64, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValidationFailed(
+            _("The file “%(name)s” is not valid base64.") % {"name": item.file_name},
+            code="file_encoding",
+        ) from None
+
+
+def _components(version, items: list[schemas.DossierComponentIn]) -> list[svc.ComponentIn]:
+    catalogue = selectors.version_components(
+        version, [i.component_id for i in items if i.component_id is not None]
+    )
+    return [
+        svc.ComponentIn(
+            component=catalogue.get(item.component_id) if item.component_id else None,
+            name=item.name.strip(),
+            is_original=item.is_original,
+            quantity=item.quantity,
+            content=_content(item),
+            file_name=item.file_name,
+        )
+        for item in items
+    ]
+
+
+def _dossier_in(payload: schemas.DossierCreateIn) -> svc.DossierIn:
+    version = selectors.procedure_version_in_force(payload.procedure)
+    person, proxy = payload.applicant, payload.representative
+    return svc.DossierIn(
+        version=version,
+        variant=selectors.procedure_variant(version, payload.variant),
+        receiving_agency=selectors.agency_by_code(payload.receiving_agency),
+        applicant=svc.Applicant(
+            name=person.name,
+            applicant_type=person.applicant_type,
+            id_number=person.id_number,
+            phone=person.phone,
+            email=person.email,
+            address=person.address,
+            province=selectors.agency_by_code(person.province) if person.province else None,
+            commune=selectors.agency_by_code(person.commune) if person.commune else None,
+            representative_name=proxy.name if proxy else "",
+            representative_id_number=proxy.id_number if proxy else "",
+            representative_phone=proxy.phone if proxy else "",
+            representative_email=proxy.email if proxy else "",
+        ),
+        channel=payload.channel if payload.channel is not None else Channel.ONLINE,
+        summary=payload.summary,
+        form_data=payload.form_data,
+        components=_components(version, payload.components),
+        sets=payload.sets,
+    )
+
+
+def _action_input(request: HttpRequest, action: str) -> schemas.InputSchema:
+    """The body parsed with the action's own schema; a 422 naming the fields otherwise."""
+    schema = schemas.ACTION_INPUTS[action]
+    try:
+        raw = json.loads(request.body or b"{}")
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise NinjaValidationError(
+            [{"loc": ("body",), "msg": "the body is not valid JSON", "type": "json_invalid"}]
+        ) from None
+    try:
+        return schema.model_validate(raw if raw is not None else {})
+    except pydantic.ValidationError as error:
+        raise NinjaValidationError(
+            [
+                {"loc": ("body", *e["loc"]), "msg": e["msg"], "type": e["type"]}
+                for e in error.errors(include_url=False, include_input=False)
+            ]
+        ) from None
+
+
+# -- submission, list, detail ---------------------------------------------------------------
+
+
+@router.post(
+    "/dossiers",
+    response={201: schemas.DossierDetailOut},
+    summary="Submit a dossier (citizen) or record a counter intake (reception officer)",
+)
+def dossier_create(request, payload: schemas.DossierCreateIn):
+    """An official with the reception role at `receiving_agency` records an intake (received
+    at once unless `receive` is false); anyone else submits as the applicant (online)."""
+    actor = request.auth
+    data = _dossier_in(payload)
+    if has_role(actor, Role.RECEPTION, data.receiving_agency):
+        dossier = svc.dossier_intake(actor=actor, data=data, receive=payload.receive)
+    else:
+        dossier = svc.dossier_submit(actor=actor, data=data)
+    return Status(201, selectors.dossier_detail(actor, dossier.code))
+
+
+@router.get("/dossiers", response=list[schemas.DossierOut], summary="Dossiers I may see")
+@paginate(LimitOffsetPagination)
+def dossier_list(request, filters: Query[schemas.DossierFilter]):
+    return selectors.dossier_list(
+        request.auth,
+        states=filters.status,
+        agency=filters.agency,
+        procedure=filters.procedure,
+        due_before=filters.due_before,
+        overdue=filters.overdue,
+        q=filters.q,
+    )
+
+
+@router.get("/dossiers/{code}", response=schemas.DossierDetailOut, summary="One dossier")
+def dossier_detail(request, code: str):
+    return selectors.dossier_detail(request.auth, code)
+
+
+@router.get(
+    "/dossiers/{code}/events", response=list[schemas.EventOut], summary="A dossier's event log"
+)
+def dossier_events(request, code: str):
+    return selectors.dossier_events(request.auth, code)
+
+
+# -- actions --------------------------------------------------------------------------------
+
+_ACTIONS: dict[str, Any] = {
+    Action.RECEIVE: lambda actor, d, data: svc.dossier_receive(actor=actor, dossier=d),
+    Action.REQUEST_COMPLETION: lambda actor, d, data: svc.dossier_request_completion(
+        actor=actor, dossier=d, reason=data.reason, items=data.items
+    ),
+    Action.RESUBMIT: lambda actor, d, data: svc.dossier_resubmit(
+        actor=actor,
+        dossier=d,
+        components=_components(d.procedure_version, data.components),
+        note=data.note,
+    ),
+    Action.REFUSE: lambda actor, d, data: svc.dossier_refuse(
+        actor=actor, dossier=d, reason=data.reason
+    ),
+    Action.ASSIGN: lambda actor, d, data: svc.dossier_assign(
+        actor=actor, dossier=d, assignee=selectors.user_by_username(data.assignee)
+    ),
+    Action.HANDOVER: lambda actor, d, data: svc.dossier_handover(
+        actor=actor, dossier=d, note=data.note
+    ),
+    Action.TRANSFER: lambda actor, d, data: svc.dossier_transfer(
+        actor=actor,
+        dossier=d,
+        to_agency=selectors.agency_by_code(data.to_agency),
+        hours=data.hours,
+        reason=data.reason,
+    ),
+    Action.TRANSFER_BACK: lambda actor, d, data: svc.dossier_transfer_back(
+        actor=actor, dossier=d, note=data.note
+    ),
+    Action.REQUEST_SUPPLEMENT: lambda actor, d, data: svc.dossier_request_supplement(
+        actor=actor, dossier=d, reason=data.reason, items=data.items, respond_by=data.respond_by
+    ),
+    Action.SUPPLY: lambda actor, d, data: svc.dossier_supply(
+        actor=actor,
+        dossier=d,
+        components=_components(d.procedure_version, data.components),
+        note=data.note,
+    ),
+    Action.REQUEST_PAYMENT: lambda actor, d, data: svc.dossier_request_payment(
+        actor=actor, dossier=d, amount=data.amount, description=data.description
+    ),
+    Action.CONFIRM_PAYMENT: lambda actor, d, data: svc.dossier_confirm_payment(
+        actor=actor, dossier=d, method=data.method, receipt_number=data.receipt_number
+    ),
+    Action.EXTEND: lambda actor, d, data: svc.dossier_extend(
+        actor=actor, dossier=d, new_due=data.new_due, reason=data.reason
+    ),
+    Action.REQUEST_WITHDRAWAL: lambda actor, d, data: svc.dossier_request_withdrawal(
+        actor=actor, dossier=d, reason=data.reason
+    ),
+    Action.CONFIRM_WITHDRAWAL: lambda actor, d, data: svc.dossier_confirm_withdrawal(
+        actor=actor, dossier=d, note=data.note
+    ),
+    Action.STOP: lambda actor, d, data: svc.dossier_stop(
+        actor=actor, dossier=d, reason=data.reason
+    ),
+    Action.RESOLVE: lambda actor, d, data: svc.dossier_resolve(
+        actor=actor,
+        dossier=d,
+        result_kind=data.result_kind,
+        result_number=data.result_number,
+        signer=data.signer,
+        note=data.note,
+    ),
+    Action.RETURN_RESULT: lambda actor, d, data: svc.dossier_return_result(
+        actor=actor, dossier=d, method=data.method, recipient=data.recipient
+    ),
+}
+
+
+def _field_doc(name: str, field) -> str:
+    return f"`{name}`" if field.is_required() else f"`{name}`?"
+
+
+def _actions_doc() -> str:
+    lines = [
+        "Take one step of the dossier's lifecycle. The body depends on the action "
+        "(`?` = optional; unknown fields are refused with 422):",
+        "",
+    ]
+    for action, schema in schemas.ACTION_INPUTS.items():
+        fields = ", ".join(_field_doc(n, f) for n, f in schema.model_fields.items()) or "none"
+        lines.append(f"- `{action}` ({schema.__name__}): {fields}")
+    lines += [
+        "",
+        "Who may take each action follows the roles at the receiving or handling agency; "
+        "`actions` in the dossier detail lists those open to you now. A wrong state gives 409, "
+        "a missing role 403, a dossier outside your scope 404.",
+    ]
+    return "\n".join(lines)
+
+
+def _actions_body_schema() -> dict[str, Any]:
+    """One of the action inputs; nested schemas refer to the document's components."""
+    bodies = []
+    for schema in dict.fromkeys(schemas.ACTION_INPUTS.values()):
+        body = schema.model_json_schema(ref_template="#/components/schemas/{model}")
+        body.pop("$defs", None)
+        bodies.append(body)
+    return {"required": False, "content": {"application/json": {"schema": {"oneOf": bodies}}}}
+
+
+@router.post(
+    "/dossiers/{code}/actions/{action}",
+    response=schemas.DossierDetailOut,
+    summary="Take an action on a dossier",
+    description=_actions_doc(),
+    openapi_extra={"requestBody": _actions_body_schema()},
+)
+def dossier_action(request, code: str, action: schemas.ActionName):
+    data = _action_input(request, action)
+    dossier = selectors.dossier_get(request.auth, code)
+    _ACTIONS[action](request.auth, dossier, data)
+    return selectors.dossier_detail(request.auth, code)
+
+
+# -- forms ----------------------------------------------------------------------------------
+
+
+def _form_kind(dossier: Dossier, form: str) -> str:
+    """``form`` is a kind (``receipt``) or the form's number in the dossier's regime (``01``)."""
+    from motcua.dossiers.documents import regimes
+
+    if not form.isdigit():
+        return form
+    regime = regimes.dossier_regime(dossier)
+    for spec in regimes.FORMS.values():
+        if spec.regime == regime and spec.number == form and spec.kind != regimes.REGISTER:
+            return spec.kind
+    raise NotFound(
+        gettext_lazy("This form is not available for this dossier."), code="form_not_available"
+    )
+
+
+@router.get(
+    "/dossiers/{code}/forms/{form}.pdf",
+    summary="A form of the dossier as PDF",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The form (inline PDF).",
+                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def dossier_form(request, code: str, form: str):
+    """`form` is a kind (receipt, completion_request, refusal, apology, stop_notice,
+    control_sheet) or its number in the dossier's form set (e.g. `01`); `forms` in the detail
+    lists those available."""
+    from motcua.dossiers import documents
+
+    dossier = selectors.dossier_get(request.auth, code)
+    kind = _form_kind(dossier, form)
+    pdf = documents.render_dossier_form(dossier=dossier, kind=kind)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{dossier.code}-{kind}.pdf"'
+    return response
+
+
+# -- public tracking ------------------------------------------------------------------------
+
+
+class PublicLookupQuery(Schema):
+    phone_last4: str = Field(
+        ..., pattern=r"^[0-9]{4}$", description="The last four digits of the applicant's phone."
+    )
+
+
+def _rates() -> tuple[ratelimit.Rate, ratelimit.Rate]:
+    return (
+        ratelimit.parse_rate(getattr(settings, "MOTCUA_PUBLIC_LOOKUP_RATE", "30/m")),
+        ratelimit.parse_rate(getattr(settings, "MOTCUA_PUBLIC_LOOKUP_FAIL_RATE", "10/m")),
+    )
+
+
+@router.get(
+    "/public/dossiers/{code}",
+    auth=None,
+    tags=["public tracking"],
+    response={
+        200: schemas.PublicDossierOut,
+        404: schemas.DossierErrorOut,
+        429: schemas.RateLimitedOut,
+    },
+    summary="Follow a dossier with its code and the phone's last four digits",
+)
+def public_dossier(request, code: str, params: Query[PublicLookupQuery], response: HttpResponse):
+    """No sign-in. Shows the status, appointment and steps, never personal data. A wrong phone
+    looks exactly like an unknown code. Limited per client address; failed lookups have a
+    tighter limit of their own."""
+    client = ratelimit.client_ip(request)
+    rate, fail_rate = _rates()
+    decision = ratelimit.hit(f"public-lookup:{client}", rate)
+    if decision.allowed:
+        decision = ratelimit.peek(f"public-lookup-fail:{client}", fail_rate)
+    if not decision.allowed:
+        response["Retry-After"] = str(decision.retry_after)
+        return Status(
+            429,
+            {
+                "code": "rate_limited",
+                "message": _("Too many requests. Please try again in %(seconds)s seconds.")
+                % {"seconds": decision.retry_after},
+                "retry_after": decision.retry_after,
+            },
+        )
+    dossier = selectors.public_dossier_lookup(code, params.phone_last4)
+    if dossier is None:
+        ratelimit.hit(f"public-lookup-fail:{client}", fail_rate)
+        raise selectors.dossier_not_found()
+    response["Cache-Control"] = "private, no-store"
+    return Status(200, dossier)

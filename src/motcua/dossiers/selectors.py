@@ -1,0 +1,247 @@
+"""Reads of dossiers for the API and the pages.
+
+Every list and detail starts from ``policies.visible_dossiers(actor)``: a dossier outside the
+actor's scope is reported exactly like one that does not exist. The public lookup is the one
+exception; it needs the dossier code *and* the last four digits of the applicant's phone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+
+from django.contrib.auth import get_user_model
+from django.db.models import F, Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from motcua.catalog.models import Component, ProcedureVariant, ProcedureVersion
+from motcua.core.errors import DomainError, NotFound, ValidationFailed
+from motcua.dossiers import policies, transitions
+from motcua.dossiers.choices import OPEN_STATES, Action, DossierState
+from motcua.dossiers.models import (
+    Dossier,
+    DossierComponent,
+    DossierEvent,
+    DossierFee,
+    DossierStep,
+    Transfer,
+)
+from motcua.org.models import Agency
+
+# -- resolving references given by code -------------------------------------------------------
+
+
+def procedure_version_in_force(code: str, *, day: dt.date | None = None) -> ProcedureVersion:
+    """The published version of procedure ``code`` in force on ``day`` (default: today)."""
+    day = day or timezone.localdate()
+    version = (
+        ProcedureVersion.objects.in_force_on(day)
+        .select_related("procedure")
+        .filter(procedure__code=code)
+        .order_by("-number")
+        .first()
+    )
+    if version is None:
+        raise ValidationFailed(
+            _("No procedure in force has code %(code)s.") % {"code": code},
+            code="procedure_unknown",
+        )
+    return version
+
+
+def procedure_variant(version: ProcedureVersion, code: str | None = None) -> ProcedureVariant:
+    """The case ``code`` of ``version``; its default case when no code is given."""
+    variants = version.variants.prefetch_related("channels")
+    variant = (
+        variants.filter(code=code).first() if code else variants.filter(is_default=True).first()
+    )
+    if variant is None and not code:
+        variant = variants.first()
+    if variant is None:
+        raise ValidationFailed(
+            _("The chosen case does not belong to this procedure."), code="variant_mismatch"
+        )
+    return variant
+
+
+def agency_by_code(code: str) -> Agency:
+    agency = Agency.objects.filter(code=code).first()
+    if agency is None:
+        raise ValidationFailed(
+            _("No agency has code %(code)s.") % {"code": code}, code="agency_unknown"
+        )
+    return agency
+
+
+def version_components(version: ProcedureVersion, ids: list[int]) -> dict[int, Component]:
+    """The catalogue components ``ids`` of ``version`` (an id of another procedure is refused)."""
+    if not ids:
+        return {}
+    found = {c.pk: c for c in version.components.filter(pk__in=set(ids))}
+    missing = sorted(set(ids) - set(found))
+    if missing:
+        raise ValidationFailed(
+            _("Component %(id)s is not a component of this procedure.") % {"id": missing[0]},
+            code="component_unknown",
+        )
+    return found
+
+
+def user_by_username(username: str):
+    return get_user_model().objects.filter(username=username, is_active=True).first()
+
+
+# -- lists and details ----------------------------------------------------------------------
+
+
+def dossier_not_found() -> NotFound:
+    # The same error as ``policies.require`` raises for a dossier outside the actor's scope.
+    return NotFound(_("Dossier not found."), code="dossier_not_found")
+
+
+def dossier_list(
+    actor,
+    *,
+    states: list[str] | None = None,
+    agency: str | None = None,
+    procedure: str | None = None,
+    due_before: dt.datetime | None = None,
+    overdue: bool | None = None,
+    q: str | None = None,
+    now: dt.datetime | None = None,
+) -> QuerySet[Dossier]:
+    """The dossiers ``actor`` may see, filtered, newest reception first (dossiers not yet
+    received, which wait for the desk, come before them)."""
+    qs = policies.visible_dossiers(actor).select_related(
+        "procedure_version__procedure", "receiving_agency", "handling_agency"
+    )
+    if states:
+        qs = qs.filter(state__in=states)
+    if agency:
+        path = Agency.objects.filter(code=agency).values_list("path", flat=True).first()
+        qs = qs.in_paths([path]) if path else qs.none()
+    if procedure:
+        qs = qs.filter(procedure_version__procedure__code=procedure)
+    if due_before is not None:
+        qs = qs.filter(due_at__lt=due_before)
+    if overdue is not None:
+        now = now or timezone.now()
+        late = Q(is_overdue=True) | Q(
+            state__in=OPEN_STATES - {DossierState.SUPPLEMENT_REQUESTED}, due_at__lt=now
+        )
+        qs = qs.filter(late) if overdue else qs.exclude(late)
+    if q:
+        qs = qs.filter(code__startswith=q.strip())
+    return qs.order_by(F("received_at").desc(nulls_first=True), "-id")
+
+
+def dossier_get(actor, code: str) -> Dossier:
+    """The dossier ``code`` if ``actor`` may see it (raises NotFound otherwise), for an action."""
+    dossier = policies.visible_dossiers(actor).filter(code=code).first()
+    if dossier is None:
+        raise dossier_not_found()
+    return dossier
+
+
+def _detail_queryset(qs: QuerySet[Dossier]) -> QuerySet[Dossier]:
+    return qs.select_related(
+        "procedure_version__procedure",
+        "variant",
+        "receiving_agency",
+        "handling_agency",
+        "applicant_province",
+        "applicant_commune",
+        "current_step__agency",
+    ).prefetch_related(
+        Prefetch("components", queryset=DossierComponent.objects.select_related("file")),
+        Prefetch("fees", queryset=DossierFee.objects.select_related("payment")),
+        Prefetch(
+            "steps",
+            queryset=DossierStep.objects.select_related("agency", "assignee").order_by("order"),
+        ),
+        "supplements",
+        "extensions",
+        Prefetch("transfers", queryset=Transfer.objects.select_related("from_agency", "to_agency")),
+        "payments",
+    )
+
+
+def dossier_detail(actor, code: str) -> Dossier:
+    """Everything about dossier ``code`` that ``actor`` may see, with the actions they may take
+    now (``available_actions``) and the forms that can be printed (``available_forms``)."""
+    dossier = _detail_queryset(policies.visible_dossiers(actor)).filter(code=code).first()
+    if dossier is None:
+        raise dossier_not_found()
+    dossier.available_actions = dossier_available_actions(actor, dossier)
+    dossier.available_forms = dossier_available_forms(dossier)
+    return dossier
+
+
+def dossier_events(actor, code: str) -> QuerySet[DossierEvent]:
+    dossier = dossier_get(actor, code)
+    return dossier.events.select_related("agency").order_by("seq")
+
+
+# Actions that are not taken on an existing dossier through ``/actions/``.
+NOT_ROUTED = frozenset({Action.SUBMIT, Action.INTAKE, Action.IMPORT})
+
+
+def dossier_available_actions(actor, dossier: Dossier) -> list[str]:
+    """The actions ``actor`` may take on ``dossier`` in its current state (state machine and
+    roles; a service may still refuse for a reason of substance, e.g. a second extension)."""
+    available = []
+    for action in transitions.actions_from(dossier.state):
+        if action in NOT_ROUTED:
+            continue
+        if action == Action.HANDOVER:
+            try:
+                policies.require_step_actor(actor, dossier)
+            except DomainError:
+                continue
+        elif not policies.may(actor, action, dossier):
+            continue
+        available.append(action.value)
+    return available
+
+
+def dossier_available_forms(dossier: Dossier) -> list[str]:
+    try:
+        from motcua.dossiers import documents
+    except ImportError:  # pragma: no cover - the forms module is optional in small installs
+        return []
+    return documents.available_forms(dossier)
+
+
+# -- public tracking ------------------------------------------------------------------------
+
+
+def _last4(phone: str) -> str:
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    return digits[-4:] if len(digits) >= 4 else ""
+
+
+def public_dossier_lookup(code: str, phone_last4: str) -> Dossier | None:
+    """The dossier ``code`` when its applicant's phone ends with ``phone_last4``; None when the
+    code is unknown, the phone differs, or the dossier has no phone — callers cannot tell which."""
+    dossier = (
+        Dossier.objects.select_related(
+            "procedure_version__procedure", "receiving_agency", "handling_agency"
+        )
+        .filter(code=code)
+        .first()
+        if code
+        else None
+    )
+    expected = _last4(dossier.applicant_phone) if dossier is not None else ""
+    # Compare in constant time, and compare something even when there is nothing to compare.
+    matches = hmac.compare_digest((expected or "----").encode(), phone_last4.encode())
+    if dossier is None or not expected or not matches:
+        return None
+    dossier.public_steps = list(dossier.steps.select_related("agency").order_by("order"))
+    dossier.public_changes = list(
+        dossier.events.filter(~Q(from_state=F("to_state")) | Q(action=Action.EXTEND)).order_by(
+            "seq"
+        )
+    )
+    return dossier

@@ -1,0 +1,64 @@
+"""Uploaded files are stored once, by content (SHA-256), and their type is read from their first
+bytes, never from their name (STYLE.md rule 25)."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+
+from motcua.core.errors import ValidationFailed
+from motcua.dossiers.models import StoredFile
+
+_SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
+    (b"%PDF-", "application/pdf", "pdf"),
+    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
+)
+
+
+def sniff_content_type(head: bytes) -> tuple[str, str] | None:
+    for magic, content_type, extension in _SIGNATURES:
+        if head.startswith(magic):
+            return content_type, extension
+    return None
+
+
+def max_upload_bytes() -> int:
+    return int(getattr(settings, "MOTCUA_UPLOAD_MAX_MB", 20)) * 1024 * 1024
+
+
+def stored_file_put(*, content: bytes, name: str = "") -> StoredFile:
+    """Store ``content`` (PDF, JPEG or PNG) once; return the existing row for known content."""
+    if not content:
+        raise ValidationFailed(
+            _("The file “%(name)s” is empty.") % {"name": name}, code="file_empty"
+        )
+    if len(content) > max_upload_bytes():
+        raise ValidationFailed(
+            _("The file “%(name)s” is larger than %(limit)s MB.")
+            % {"name": name, "limit": max_upload_bytes() // (1024 * 1024)},
+            code="file_too_large",
+        )
+    kind = sniff_content_type(content[:16])
+    if kind is None:
+        raise ValidationFailed(
+            _("The file “%(name)s” is not a PDF, JPEG or PNG file.") % {"name": name},
+            code="file_type",
+        )
+    digest = hashlib.sha256(content).hexdigest()
+    existing = StoredFile.objects.filter(sha256=digest).first()
+    if existing is not None:
+        return existing
+    content_type, extension = kind
+    row = StoredFile(sha256=digest, size=len(content), content_type=content_type)
+    row.file.save(f"{digest}.{extension}", ContentFile(content), save=False)
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError:  # stored concurrently by someone else
+        return StoredFile.objects.get(sha256=digest)
+    return row

@@ -1,0 +1,13 @@
+"""Periodic dossier work (Celery beat in production; ``motcua manage`` commands otherwise)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from motcua.dossiers.services.lifecycle import dossiers_mark_overdue
+
+
+@shared_task(name="motcua.dossiers.mark_overdue")
+def mark_overdue() -> int:
+    """Flag open dossiers past their appointment (SPEC.md §1.7 flag ``is_overdue``)."""
+    return dossiers_mark_overdue()
