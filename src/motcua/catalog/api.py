@@ -70,6 +70,7 @@ class VariantOut(Schema):
 
 
 class ComponentOut(Schema):
+    id: int
     name: str
     originals: int
     copies: int

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -76,6 +77,15 @@ def _validation_error(request, exc: NinjaValidationError):
 def _not_found(request, exc):
     return api.create_response(
         request, {"code": "not_found", "message": _("Not found.")}, status=404
+    )
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request, exc):
+    return api.create_response(
+        request,
+        {"code": "too_large", "message": _("The request is too large. Send smaller files.")},
+        status=413,
     )
 
 

@@ -270,6 +270,7 @@ def render_markdown() -> str:
     ]
     return "\n".join(lines)
 
+
 # --- dossiers: codes, the legal clock, uploads, public tracking (issue 3) --------------------
 _declare(
     "MOTCUA_DOSSIER_CODE_AGENCY_ID",

@@ -157,6 +157,10 @@ class WorkCalendar:
             return False
         return any(start <= wall.time() < end for start, end in self.hours.intervals)
 
+    def is_appointment_time(self, moment: dt.datetime) -> bool:
+        """Working time, or the very end of a working session (an appointment at 17:00)."""
+        return self.is_working_time(moment) or self._at_interval_end(self._local(moment))
+
     def end_of_working_day(self, day: dt.date) -> dt.datetime:
         return self._aware(dt.datetime.combine(day, self.hours.pm_end))
 

@@ -25,17 +25,33 @@ def _current(qs: QuerySet[RoleAssignment], day: dt.date) -> QuerySet[RoleAssignm
     )
 
 
+def _assignments(user) -> list[tuple[str, str]]:
+    """(role, agency path) of the user's current role assignments, read once per user object
+    and day: a request asks many permission questions about the same person."""
+    today = timezone.localdate()
+    cached = getattr(user, "_motcua_assignments", None)
+    if cached is not None and cached[0] == today:
+        return cached[1]
+    rows = list(
+        _current(
+            RoleAssignment.objects.filter(staff__user=user, staff__is_active=True), today
+        ).values_list("role", "agency__path")
+    )
+    user._motcua_assignments = (today, rows)
+    return rows
+
+
+def forget_assignments(user) -> None:
+    """Drop the memo of ``user``'s roles (after granting or revoking one)."""
+    user.__dict__.pop("_motcua_assignments", None)
+
+
 def scope_paths(user, role: Role | str | None = None) -> list[str]:
     """Paths of the agencies on which ``user`` holds ``role`` (any role when None) today."""
     if user is None or not user.is_authenticated:
         return []
-    qs = _current(
-        RoleAssignment.objects.filter(staff__user=user, staff__is_active=True),
-        timezone.localdate(),
-    )
-    if role is not None:
-        qs = qs.filter(role=role)
-    return list(qs.values_list("agency__path", flat=True).distinct())
+    paths = [path for r, path in _assignments(user) if role is None or r == role]
+    return list(dict.fromkeys(paths))
 
 
 def agencies_in_scope(user, role: Role | str | None = None) -> QuerySet[Agency]:

@@ -166,7 +166,7 @@ def _iso(value: dt.datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def _time_rule(variant: ProcedureVariant, channel: int) -> tuple[Decimal, str]:
+def time_rule(variant: ProcedureVariant, channel: int) -> tuple[Decimal, str]:
     """The statutory time of the case, or the channel's own time where the catalogue sets one
     (online variants may be shorter, SPEC.md §3.1)."""
     for option in variant.channels.all():
@@ -175,15 +175,15 @@ def _time_rule(variant: ProcedureVariant, channel: int) -> tuple[Decimal, str]:
     return variant.time_amount, variant.time_unit
 
 
-def _step_convention() -> str:
+def step_convention() -> str:
     return _setting("MOTCUA_STEP_TIMELINESS", clock.Convention.HALF_DAY)
 
 
-def _dossier_convention() -> str:
+def dossier_convention() -> str:
     return _setting("MOTCUA_TIMELINESS_CONVENTION", clock.Convention.REPORT_06)
 
 
-def _people_committee(agency: Agency) -> Agency:
+def people_committee(agency: Agency) -> Agency:
     """The People's Committee an agency belongs to (a service centre or unit → its commune or
     province); the agency itself otherwise."""
     node = agency
@@ -217,7 +217,7 @@ def _validate_new(data: DossierIn, *, day: dt.date) -> None:
             _("%(agency)s no longer receives dossiers.") % {"agency": agency.display_name},
             code="agency_inactive",
         )
-    committee = _people_committee(agency)
+    committee = people_committee(agency)
     if version.levels and committee.level not in version.levels:
         raise ValidationFailed(
             _("%(agency)s does not handle this procedure.") % {"agency": agency.display_name},
@@ -320,7 +320,7 @@ def _create(data: DossierIn, *, actor, state: DossierState, at: dt.datetime) -> 
         procedure_version=data.version,
         variant=data.variant,
         receiving_agency=receiving,
-        handling_agency=data.handling_agency or _people_committee(receiving),
+        handling_agency=data.handling_agency or people_committee(receiving),
         channel=data.channel,
         state=state,
         owner=actor if data.channel == Channel.ONLINE else None,
@@ -399,7 +399,7 @@ def _close_step(
     step.finished_at = at
     step.finished_by = actor if actor is not None and actor.is_authenticated else None
     step.timeliness = clock.classify(
-        _step_convention(), finished=at, due=step.due_at, calendar=calendar
+        step_convention(), finished=at, due=step.due_at, calendar=calendar
     )
     if note:
         step.note = note
@@ -435,7 +435,7 @@ def _open_next_process_step(dossier: Dossier, *, calendar: WorkCalendar, at: dt.
 def _start_clock(dossier: Dossier, *, at: dt.datetime) -> WorkCalendar:
     calendar = _calendar(dossier, at)
     received = clock.reception_time(calendar, at)
-    amount, unit = _time_rule(dossier.variant, dossier.channel)
+    amount, unit = time_rule(dossier.variant, dossier.channel)
     due = clock.appointment(calendar, received, amount, unit)
     dossier.received_at = received
     dossier.due_at = due
@@ -468,7 +468,7 @@ def _finish(
         Timeliness.ON_TIME
         if on_time
         else clock.classify(
-            _dossier_convention(),
+            dossier_convention(),
             finished=at,
             due=dossier.original_due_at,
             calendar=calendar,

@@ -7,8 +7,9 @@ writes the new rows in batches inside one transaction, so the import is all or n
 
 An imported dossier gets the fields a live dossier has after the same history, computed by the
 same code: reception time normalised and the appointment computed by the legal clock
-(``clock``, the receiving agency's calendar), supplementation pauses counted in working time,
-the extension recorded with the original appointment kept, timeliness classified by
+(``clock``, the receiving agency's calendar), supplementation pauses counted in working time
+and moving both appointments, an extension moving only ``due_at`` (the statutory
+``original_due_at`` is kept), timeliness judged on ``original_due_at`` by
 ``MOTCUA_TIMELINESS_CONVENTION`` (SPEC.md §3.4–§3.5, §7.1). Its history is a hash-chained event
 log written by ``event_append``: "import" with the source row, then each state change in time
 order, each checked against the state machine (``transitions``, SPEC.md §1.7). Nothing is sent
@@ -68,7 +69,7 @@ from motcua.dossiers.models import (
 from motcua.dossiers.regimes import regime_for
 
 # The live services' own rules, so that an imported dossier is computed exactly like a live one.
-from motcua.dossiers.services._common import _dossier_convention, _people_committee, _time_rule
+from motcua.dossiers.services._common import dossier_convention, people_committee, time_rule
 from motcua.dossiers.services.codes import code_agency, dossier_code_allocate
 from motcua.dossiers.services.events import event_append
 from motcua.org.models import Agency
@@ -215,13 +216,26 @@ _MOMENT_KEYS = (
     "extension_new_due",
 )
 # Appointments: a date without a time means the end of that working day.
-_APPOINTMENT_KEYS = frozenset({"due_at", "original_due_at", "extension_new_due"})
+_APPOINTMENTS = frozenset({"due_at", "original_due_at", "extension_new_due"})
 _NEEDS_RECEPTION = frozenset(
     {
         DossierState.RECEIVED,
         DossierState.IN_PROCESS,
         DossierState.SUPPLEMENT_REQUESTED,
         DossierState.PAYMENT_REQUESTED,
+        DossierState.RESOLVED,
+        DossierState.RETURNED,
+    }
+)
+_BEFORE_RECEPTION = frozenset(
+    {DossierState.SUBMITTED, DossierState.REJECTED, DossierState.RETURNED_FOR_COMPLETION}
+)
+# States a dossier only reaches after an answered payment request (6 → confirm → 4 …).
+_PAID_STATES = frozenset(
+    {
+        DossierState.RECEIVED,
+        DossierState.IN_PROCESS,
+        DossierState.SUPPLEMENT_REQUESTED,
         DossierState.RESOLVED,
         DossierState.RETURNED,
     }
@@ -399,10 +413,12 @@ def _iso(value: dt.datetime | None) -> str | None:
 
 
 def _csv_records(path: Path) -> Iterator[tuple[int, list[Any]]]:
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        first = handle.readline()
+    # Decoded line by line, so that a byte that is not UTF-8 is reported at its row.
+    with path.open("rb") as handle:
+        lines = (line.decode("utf-8") for line in handle)
+        first = next(lines, "").removeprefix("\ufeff")
         delimiter = max((",", ";", "\t"), key=first.count)
-        reader = csv.reader(chain([first], handle), delimiter=delimiter)
+        reader = csv.reader(chain([first], lines), delimiter=delimiter)
         yield from enumerate(reader, 1)
 
 
@@ -446,6 +462,36 @@ class _SourceRow:
 
 
 # -- the plan of one dossier ------------------------------------------------------------------
+
+
+@dataclass
+class _Values:
+    """One row's cells, parsed."""
+
+    code: str
+    procedure_code: str
+    variant_code: str
+    receiving: Agency | None
+    handling: Agency | None
+    channel: Channel | None
+    state: DossierState | None
+    applicant_type: int
+    name: str
+    id_number: str
+    phone: str
+    email: str
+    address: str
+    summary: str
+    recipient: str
+    extension_reason: str
+    reason: str
+    result_kind: ResultKind | None
+    return_method: ReturnMethod | None
+    paid: bool
+    digitised: bool
+    moments: dict[str, _Moment | None]
+    intervals: list[tuple[dt.datetime, dt.datetime | None]]
+    submitted: dt.datetime | None = None
 
 
 @dataclass
@@ -619,6 +665,7 @@ class _Importer:
         self, row: _SourceRow, problems: list[ImportProblem], *, first_pass: bool
     ) -> _Plan | None:
         check = _RowCheck(self, row, problems)
+        plan = check.plan()
         code = _cell_text(row.values.get("code"))
         if first_pass and code:
             earlier = self.file_codes.setdefault(code, row.number)
@@ -629,7 +676,6 @@ class _Importer:
                     code=code,
                     row=earlier,
                 )
-        plan = check.plan()
         if plan is not None and first_pass:
             self._note_counter(plan.legacy_code, plan.receiving)
         return plan if check.ok else None
@@ -668,7 +714,7 @@ class _Importer:
 
     def committee(self, agency: Agency) -> Agency:
         if agency.pk not in self._committees:
-            self._committees[agency.pk] = _people_committee(agency)
+            self._committees[agency.pk] = people_committee(agency)
         return self._committees[agency.pk]
 
     def code_owner(self, agency: Agency) -> tuple[Agency, str]:
@@ -677,21 +723,29 @@ class _Importer:
         return self._code_owners[agency.pk]
 
     # ---- dossier codes -------------------------------------------------------------------
-    def _note_counter(self, code: str, agency: Agency) -> None:
-        """A legacy code in motcua's own format raises that day's counter, so that codes given
-        later (live or to renamed rows) never repeat it (SPEC.md §2.1, ADR 0003)."""
+    def own_sequence(self, code: str, agency: Agency) -> tuple[Agency, dt.date, int] | None:
+        """(counter owner, day, sequence) when ``code`` is in motcua's own format for dossiers
+        received at ``agency`` (``<agency id>-<yyMMdd>-<NNNN>``, SPEC.md §2.1, ADR 0003)."""
         match = _CODE_PATTERN.match(code)
         if not match:
-            return
+            return None
         owner, identifier = self.code_owner(agency)
         if match["agency"] != identifier:
-            return
+            return None
         try:
             day = dt.datetime.strptime(match["day"], "%y%m%d").date()
         except ValueError:
-            return
-        key = (owner.pk, day)
-        self.counter_floor[key] = max(self.counter_floor.get(key, 0), int(match["seq"]))
+            return None
+        return owner, day, int(match["seq"])
+
+    def _note_counter(self, code: str, agency: Agency) -> None:
+        """A legacy code in motcua's own format raises that day's counter, so that codes given
+        later (live or to renamed rows) never repeat it."""
+        own = self.own_sequence(code, agency)
+        if own is not None:
+            owner, day, sequence = own
+            key = (owner.pk, day)
+            self.counter_floor[key] = max(self.counter_floor.get(key, 0), sequence)
 
     def raise_counters(self) -> None:
         for (agency_id, day), value in self.counter_floor.items():
@@ -702,6 +756,11 @@ class _Importer:
                 DossierCounter.objects.filter(pk=counter.pk, last_value__lt=value).update(
                     last_value=value
                 )
+
+    def _register_number(self, code: str, agency: Agency) -> int | None:
+        """The entry in the register (Sổ theo dõi) is the code's sequence, as for live codes."""
+        own = self.own_sequence(code, agency)
+        return own[2] if own else None
 
     def _new_code(self, plan: _Plan) -> str:
         while True:
@@ -719,7 +778,11 @@ class _Importer:
                 plan.code = plan.legacy_code
         dossiers = Dossier.objects.bulk_create(
             [
-                Dossier(code=plan.code, register_number=_register_number(plan.code), **plan.fields)
+                Dossier(
+                    code=plan.code,
+                    register_number=self._register_number(plan.code, plan.receiving),
+                    **plan.fields,
+                )
                 for plan in plans
             ]
         )
@@ -786,11 +849,6 @@ class _Importer:
                     reason=event.reason,
                     payload=payload,
                 )
-
-
-def _register_number(code: str) -> int | None:
-    match = _CODE_PATTERN.match(code)
-    return int(match["seq"]) if match else None
 
 
 # -- checking one row and planning its dossier ------------------------------------------------
@@ -901,71 +959,146 @@ class _RowCheck:
 
     # ---- the row -------------------------------------------------------------------------
     def plan(self) -> _Plan | None:
-        legacy_code = self.text("code", required=True, max_length=64)
-        procedure_code = self.text("procedure_code", required=True)
-        variant_code = self.text("variant")
-        receiving = self._agency("receiving_agency", required=True)
-        handling = self._agency("handling_agency")
-        channel = self.choice("channel", _CHANNELS, required=True)
-        state = self._status()
-        applicant_type = self._applicant_type()
-        name = self.text("applicant_name", required=True, max_length=255)
-        id_number = self.text("applicant_id_number", max_length=32)
-        phone = self.text("applicant_phone").replace(" ", "").replace(".", "")
-        if len(phone) > 20:
+        values = self._read()
+        if values is None:
+            return None
+        state, times = self._consistency(values)
+        received, submitted = times.get("received_at"), values.submitted
+        # The procedure version in force on the reception day (SPEC.md §8).
+        day = timezone.localdate(received or submitted or self.importer.now)
+        version = self._version(values.procedure_code, day)
+        variant = self._variant(version, values.variant_code) if version else None
+        if not self.ok or version is None or variant is None:
+            return None
+        self.canonical["variant"] = variant.code
+        appointments = self._appointments(values, received)
+        if appointments is None:
+            return None
+        due_file, original_file, extension_due = appointments
+        history = _History(
+            check=self,
+            importer=self.importer,
+            receiving=values.receiving,
+            variant=variant,
+            channel=values.channel,
+            state=state,
+            times=times,
+            submitted=submitted,
+            intervals=values.intervals,
+            due_file=due_file,
+            original_file=original_file,
+            extension_due=extension_due,
+            extension_reason=values.extension_reason,
+            reason=values.reason,
+        )
+        events = history.build()
+        if events is None:
+            return None
+        fields = self._fields(values, version, history)
+        for event in events:
+            if event.action is Action.RESOLVE:
+                event.payload = {
+                    "result_kind": str(fields["result_kind"]),
+                    "result_number": "",
+                    "timeliness": fields["timeliness"],
+                }
+            elif event.action is Action.RETURN_RESULT:
+                event.payload = {
+                    "method": str(fields["return_method"]),
+                    "recipient": fields["result_recipient"],
+                }
+        fingerprint = hashlib.sha256(
+            json.dumps(self.canonical, sort_keys=True, ensure_ascii=False).encode()
+        ).hexdigest()
+        events[0].payload = {
+            "source": self.row.source,
+            "fingerprint": fingerprint,
+            "file": self.importer.path.name,
+            "row": self.row.number,
+            "other_code": values.code,
+            "channel": int(values.channel),
+        }
+        return _Plan(
+            row=self.row.number,
+            legacy_code=values.code,
+            fingerprint=fingerprint,
+            source=self.row.source,
+            receiving=values.receiving,
+            reception_day=day,
+            fields=fields,
+            supplements=history.supplements,
+            extension=history.extension,
+            payment=history.payment,
+            events=events,
+        )
+
+    def _read(self) -> _Values | None:
+        """Every cell of the row parsed; ``None`` (with the problems noted) if any is invalid."""
+        values = _Values(
+            code=self.text("code", required=True, max_length=64),
+            procedure_code=self.text("procedure_code", required=True),
+            variant_code=self.text("variant"),
+            receiving=self._agency("receiving_agency", required=True),
+            handling=self._agency("handling_agency"),
+            channel=self.choice("channel", _CHANNELS, required=True),
+            state=self._status(),
+            applicant_type=self._applicant_type(),
+            name=self.text("applicant_name", required=True, max_length=255),
+            id_number=self.text("applicant_id_number", max_length=32),
+            phone=self.text("applicant_phone").replace(" ", "").replace(".", ""),
+            email=self.text("applicant_email", max_length=254),
+            address=self.text("applicant_address", max_length=500),
+            summary=self.text("summary", max_length=1000),
+            recipient=self.text("result_recipient", max_length=255),
+            extension_reason=self.text("extension_reason"),
+            reason=self.text("reason"),
+            result_kind=self.choice("result_kind", _RESULT_KINDS),
+            return_method=self.choice("return_method", _RETURN_METHODS),
+            paid=self.boolean("paid"),
+            digitised=self.boolean("digitised"),
+            moments={key: self.moment(key) for key in _MOMENT_KEYS},
+            intervals=self.intervals("supplements"),
+        )
+        if len(values.phone) > 20:  # as live: spaces and dots removed
             self.problem("applicant_phone", _("at most %(limit)s characters."), limit=20)
-        email = self.text("applicant_email", max_length=254)
-        if email:
+        if values.email:
             try:
-                validate_email(email)
+                validate_email(values.email)
             except ValidationError:
                 self.problem(
-                    "applicant_email", _("“%(value)s” is not an e-mail address."), value=email
+                    "applicant_email",
+                    _("“%(value)s” is not an e-mail address."),
+                    value=values.email,
                 )
-        address = self.text("applicant_address", max_length=500)
-        summary = self.text("summary", max_length=1000)
-        recipient = self.text("result_recipient", max_length=255)
-        extension_reason = self.text("extension_reason")
-        reason = self.text("reason")
-        result_kind = self.choice("result_kind", _RESULT_KINDS)
-        return_method = self.choice("return_method", _RETURN_METHODS)
-        paid = self.boolean("paid")
-        digitised = self.boolean("digitised")
-        moments = {key: self.moment(key) for key in _MOMENT_KEYS}
-        intervals = self.intervals("supplements")
         if not self.ok:
             return None
+        times = [m.value for key, m in values.moments.items() if m and key not in _APPOINTMENTS]
+        times += [t for pair in values.intervals for t in pair if t is not None]
+        given = values.moments["submitted_at"]
+        values.submitted = given.value if given else (min(times) if times else None)
+        return values
 
-        times = {key: m.value for key, m in moments.items() if m is not None}
-        assert state is not None and receiving is not None and channel is not None
+    def _consistency(self, values: _Values) -> tuple[DossierState, dict[str, dt.datetime]]:
+        """The status and the timestamps agree (SPEC.md §1.7), and the times are in order."""
+        times = {key: m.value for key, m in values.moments.items() if m is not None}
+        state = values.state
+        assert state is not None
         if state is DossierState.SUPPLEMENT_REQUESTED and "received_at" not in times:
             state = DossierState.RETURNED_FOR_COMPLETION  # code 5 before reception
         self.canonical["status"] = state.value
+        label = state.label
         received = times.get("received_at")
-        history = [t for key, t in times.items() if key not in _APPOINTMENT_KEYS]
-        history += [t for pair in intervals for t in pair if t is not None]
-        submitted = times.get("submitted_at") or (min(history) if history else None)
-
-        # -- the status and the timestamps agree (SPEC.md §1.7)
         if state in _NEEDS_RECEPTION and received is None:
-            self.problem("received_at", _("required for status “%(status)s”."), status=state.label)
-        if received is not None and state in (
-            DossierState.SUBMITTED,
-            DossierState.REJECTED,
-            DossierState.RETURNED_FOR_COMPLETION,
-        ):
-            self.problem(
-                "received_at", _("must be empty for status “%(status)s”."), status=state.label
-            )
+            self.problem("received_at", _("required for status “%(status)s”."), status=label)
+        if received is not None and state in _BEFORE_RECEPTION:
+            self.problem("received_at", _("must be empty for status “%(status)s”."), status=label)
         required = _REQUIRED_FOR.get(state)
         if required and required not in times:
-            self.problem(required, _("required for status “%(status)s”."), status=state.label)
+            self.problem(required, _("required for status “%(status)s”."), status=label)
         if state is DossierState.STOPPED:
-            stopped, finished = times.get("stopped_at"), times.get("finished_at")
+            stopped, finished = times.get("stopped_at"), times.pop("finished_at", None)
             if stopped is None and finished is None:
-                self.problem(
-                    "stopped_at", _("required for status “%(status)s”."), status=state.label
-                )
+                self.problem("stopped_at", _("required for status “%(status)s”."), status=label)
             elif stopped and finished and stopped != finished:
                 self.problem(
                     "finished_at",
@@ -974,45 +1107,46 @@ class _RowCheck:
                 )
             if stopped or finished:
                 times["stopped_at"] = stopped or finished
-            times.pop("finished_at", None)
         for key, states in _ONLY_FOR.items():
-            given = key in times or self.canonical.get(key)
-            if given and state not in states:
-                self.problem(key, _("must be empty for status “%(status)s”."), status=state.label)
+            if (key in times or self.canonical.get(key)) and state not in states:
+                self.problem(key, _("must be empty for status “%(status)s”."), status=label)
         if "paid_at" in times and "payment_requested_at" not in times:
             self.problem("paid_at", _("needs %(other)s."), other=self.label("payment_requested_at"))
-        answered = state not in (
-            DossierState.PAYMENT_REQUESTED,
-            DossierState.STOPPED,
-            DossierState.WITHDRAWAL_REQUESTED,
-        )
-        if "payment_requested_at" in times and "paid_at" not in times and answered:
+        if "payment_requested_at" in times and "paid_at" not in times and state in _PAID_STATES:
             self.problem("paid_at", _("required when the payment request was answered."))
-        extension_new = moments["extension_new_due"]
-        if (extension_reason or "extension_at" in times) and extension_new is None:
+        if (values.extension_reason or "extension_at" in times) and not values.moments[
+            "extension_new_due"
+        ]:
             self.problem("extension_new_due", _("required when the appointment was extended."))
         waiting = (DossierState.SUPPLEMENT_REQUESTED, DossierState.RETURNED_FOR_COMPLETION)
-        if state in waiting and all(supplied for _requested, supplied in intervals):
+        if state in waiting and all(supplied for _requested, supplied in values.intervals):
             self.problem(
                 "supplements",
                 _("status “%(status)s” needs a request that was not supplied yet (“requested/”)."),
-                status=state.label,
+                status=label,
             )
+        self._check_order(times, values)
+        if state is DossierState.RETURNED and "finished_at" not in times and "returned_at" in times:
+            times["finished_at"] = times["returned_at"]  # SPEC.md §3.5: else the return time
+        return state, times
+
+    def _check_order(self, times: dict[str, dt.datetime], values: _Values) -> None:
+        now = self.importer.now
         for key, moment in times.items():
-            if key not in _APPOINTMENT_KEYS and moment > self.importer.now:
+            if key not in _APPOINTMENTS and moment > now:
                 self.problem(key, _("%(value)s is in the future."), value=_local(moment))
-        for number, (requested, supplied) in enumerate(intervals, 1):
+        for number, (requested, supplied) in enumerate(values.intervals, 1):
             for moment in (requested, supplied):
-                if moment is not None and moment > self.importer.now:
+                if moment is not None and moment > now:
                     self.problem(
                         "supplements", _("%(value)s is in the future."), value=_local(moment)
                     )
-            if submitted is not None and requested < submitted:
+            if values.submitted is not None and requested < values.submitted:
                 self.problem(
                     "supplements",
                     _("interval %(number)s: requested before the submission (%(value)s)."),
                     number=number,
-                    value=_local(submitted),
+                    value=_local(values.submitted),
                 )
         reported: set[str] = set()
         for later, earlier in _ORDER:
@@ -1027,23 +1161,17 @@ class _RowCheck:
                     other=self.label(earlier),
                     other_value=_local(times[earlier]),
                 )
-        if state is DossierState.RETURNED and "finished_at" not in times and "returned_at" in times:
-            times["finished_at"] = times["returned_at"]  # SPEC.md §3.5: else the return time
 
-        # -- the procedure version in force on the reception day (SPEC.md §8)
-        day = timezone.localdate(received or submitted or self.importer.now)
-        version = self._version(procedure_code, day)
-        variant = self._variant(version, variant_code) if version else None
-        if not self.ok or version is None or variant is None:
-            return None
-        self.canonical["variant"] = variant.code
-        handling = handling or self.importer.committee(receiving)
-
-        # -- appointments: a date alone is the end of that working day
-        due_file = self._appointment(moments["due_at"], receiving)
-        original_file = self._appointment(moments["original_due_at"], receiving)
-        extension_due = self._appointment(extension_new, receiving)
-        for key, value in (("due_at", due_file), ("original_due_at", original_file)):
+    def _appointments(
+        self, values: _Values, received: dt.datetime | None
+    ) -> tuple[dt.datetime | None, dt.datetime | None, dt.datetime | None] | None:
+        """(due, original due, extension's new due) from the file; a date alone is the end of
+        that working day."""
+        due, original, extended = (
+            self._appointment(values.moments[key], values.receiving)
+            for key in ("due_at", "original_due_at", "extension_new_due")
+        )
+        for key, value in (("due_at", due), ("original_due_at", original)):
             if value is not None and received is not None and value < received:
                 self.problem(
                     key,
@@ -1052,106 +1180,56 @@ class _RowCheck:
                     other=self.label("received_at"),
                     other_value=_local(received),
                 )
-        if due_file and extension_due and due_file < extension_due:
+        if due and extended and due < extended:
             self.problem(
                 "due_at",
                 _(
-                    "the appointment in force cannot be earlier than the "
-                    "extended one (%(value)s); put the first appointment in %(other)s."
+                    "the appointment in force cannot be earlier than the extended one "
+                    "(%(value)s); put the first appointment in %(other)s."
                 ),
-                value=_local(extension_due),
+                value=_local(extended),
                 other=self.label("original_due_at"),
             )
-            return None
+        return (due, original, extended) if self.ok else None
 
-        builder = _History(
-            check=self,
-            importer=self.importer,
-            receiving=receiving,
-            variant=variant,
-            channel=channel,
-            state=state,
-            times=times,
-            submitted=submitted,
-            intervals=intervals,
-            due_file=due_file,
-            original_file=original_file,
-            extension_due=extension_due,
-            extension_reason=extension_reason,
-            reason=reason,
-        )
-        history_plan = builder.build()
-        if history_plan is None:
-            return None
-        final_state = builder.state
-
+    def _fields(
+        self, values: _Values, version: ProcedureVersion, history: _History
+    ) -> dict[str, Any]:
+        """The dossier's fields, filled as the live services fill them."""
+        assert values.receiving is not None and values.channel is not None
+        state = history.state
         fields: dict[str, Any] = {
-            "other_code": legacy_code,
+            "other_code": values.code,
             "procedure_version": version,
-            "variant": variant,
-            "receiving_agency": receiving,
-            "handling_agency": handling,
-            "channel": int(channel),
-            "state": final_state,
-            "state_before_withdrawal": builder.state_before_withdrawal,
-            "applicant_type": applicant_type,
-            "applicant_name": name,
-            "applicant_id_number": id_number,
-            "applicant_phone": phone,
-            "applicant_email": email,
-            "applicant_address": address,
-            "summary": summary or version.name[:1000],
-            "submitted_at": submitted,
+            "variant": history.variant,
+            "receiving_agency": values.receiving,
+            "handling_agency": values.handling or self.importer.committee(values.receiving),
+            "channel": int(values.channel),
+            "state": state,
+            "state_before_withdrawal": history.state_before_withdrawal,
+            "applicant_type": values.applicant_type,
+            "applicant_name": values.name,
+            "applicant_id_number": values.id_number,
+            "applicant_phone": values.phone,
+            "applicant_email": values.email,
+            "applicant_address": values.address,
+            "summary": values.summary or version.name[:1000],
+            "submitted_at": values.submitted,
             "interlinked": version.is_interlinked,
-            "digitised": digitised,
-            "paid": paid or builder.paid,
+            "digitised": values.digitised,
+            "paid": values.paid or history.paid,
             "imported": True,
-            **builder.fields,
+            "result_recipient": "",
+            **history.fields,
         }
-        if final_state in (DossierState.RESOLVED, DossierState.RETURNED):
-            fields["result_kind"] = result_kind or ResultKind.APPROVAL
+        if state in (DossierState.RESOLVED, DossierState.RETURNED):
+            fields["result_kind"] = values.result_kind or ResultKind.APPROVAL
             if fields["result_kind"] == ResultKind.REFUSAL:
-                fields["result_note"] = reason
-        if final_state is DossierState.RETURNED:
-            fields["return_method"] = return_method or _DEFAULT_RETURN[Channel(channel)]
-            fields["result_recipient"] = recipient
-        for event in history_plan:
-            if event.action is Action.RESOLVE:
-                event.payload = {
-                    "result_kind": str(fields["result_kind"]),
-                    "result_number": "",
-                    "timeliness": fields["timeliness"],
-                }
-            elif event.action is Action.RETURN_RESULT:
-                event.payload = {
-                    "method": str(fields["return_method"]),
-                    "recipient": recipient,
-                }
-
-        fingerprint = hashlib.sha256(
-            json.dumps(self.canonical, sort_keys=True, ensure_ascii=False).encode()
-        ).hexdigest()
-        history_plan[0].payload = {
-            "source": self.row.source,
-            "fingerprint": fingerprint,
-            "file": self.importer.path.name,
-            "row": self.row.number,
-            "other_code": legacy_code,
-            "channel": int(channel),
-        }
-        return _Plan(
-            row=self.row.number,
-            legacy_code=legacy_code,
-            fingerprint=fingerprint,
-            source=self.row.source,
-            receiving=receiving,
-            reception_day=day,
-            fields=fields,
-            supplements=builder.supplements,
-            extension=builder.extension,
-            payment=builder.payment,
-            events=history_plan,
-        )
+                fields["result_note"] = values.reason
+        if state is DossierState.RETURNED:
+            fields["return_method"] = values.return_method or _DEFAULT_RETURN[values.channel]
+            fields["result_recipient"] = values.recipient
+        return fields
 
     # ---- helpers -------------------------------------------------------------------------
     def _agency(self, key: str, *, required: bool = False) -> Agency | None:
@@ -1381,7 +1459,7 @@ class _History:
         if self.due_file is not None and not moved:
             return self.due_file
         calendar = self.calendar(received)
-        amount, unit = _time_rule(self.variant, self.channel)
+        amount, unit = time_rule(self.variant, self.channel)
         appointment = clock.appointment(
             calendar, clock.reception_time(calendar, received), amount, unit
         )
@@ -1443,8 +1521,8 @@ class _History:
                     due, pause = clock.resume(calendar, due, start, event.at)
                 else:
                     pause = clock.paused_time(calendar, start, event.at)
-                if original is not None:  # the statutory appointment moves too, never by an
-                    original = calendar.add_working_time(original, pause)  # extension
+                if original is not None:  # the statutory appointment moves by pauses only
+                    original = calendar.add_working_time(original, pause)
                 item.due_after = due
                 item.paused_seconds = int(pause.total_seconds())
                 paused_seconds += item.paused_seconds
@@ -1545,7 +1623,7 @@ class _History:
             finished = t["finished_at"]
             fields["finished_at"] = finished
             fields["timeliness"] = clock.classify(
-                _dossier_convention(),
+                dossier_convention(),
                 finished=finished,
                 due=original,
                 calendar=self.calendar(finished),

@@ -441,7 +441,8 @@ def dossier_extend(
     if dossier.due_at is None:
         raise Conflict(_("This dossier has no appointment to extend."), code="no_appointment")
     calendar = _calendar(dossier, at)
-    new_due = calendar.normalise(new_due) if not calendar.is_working_time(new_due) else new_due
+    if not calendar.is_appointment_time(new_due):  # e.g. a Saturday: the next working start
+        new_due = calendar.normalise(new_due)
     if new_due <= dossier.due_at:
         raise ValidationFailed(
             _("The new appointment must be later than the current one."), code="new_due"

@@ -693,3 +693,12 @@ def test_the_detail_does_not_grow_with_steps_and_components(
     with django_assert_max_num_queries(30):
         response = api.get(f"/dossiers/{received.code}", c1_staff.agency_leader)
     assert len(response.json()["steps"]) == 3
+
+
+def test_a_body_over_the_limit_is_413(api, catalogue, desk, applicant_user, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    body = _create_body(catalogue["1.004873"], desk.code, summary="x" * 2000)
+    response = api.post("/dossiers", applicant_user, body)
+    assert response.status_code == 413
+    assert response.json()["code"] == "too_large"
+    assert Dossier.objects.count() == 0

@@ -291,8 +291,11 @@ def test_bad_rows_are_reported_and_nothing_is_imported(setup):
 def test_service_reports_every_problem_with_row_and_column(setup):
     with pytest.raises(DossierImportFailed) as failure:
         dossiers_import(path=DATA / "legacy_bad_rows.csv", now=NOW)
-    assert [p.row for p in failure.value.report.problems] == [3, 5]
-    assert [p.column for p in failure.value.report.problems] == ["MaTTHC", "NgayTra"]
+    problems = failure.value.report.problems
+    assert [p.row for p in problems] == [3, 5]
+    assert [p.column for p in problems] == ["MaTTHC", "NgayTra"]
+    with translation.override("vi"):  # the default interface language (LANGUAGE_CODE)
+        assert str(problems[0]).startswith("dòng 3, cột MaTTHC: ")
 
 
 @pytest.mark.parametrize(
@@ -365,6 +368,14 @@ def test_duplicate_code_missing_column_and_impossible_history(setup, tmp_path):
     ]
     path.write_text("MaHoSo,MaTTHC\nD-1,1.004873\n", encoding="utf-8")
     assert failing(path)[0] == "row 1, column DonViTiepNhan: this column is required."
+    latin = tmp_path / "latin1.csv"
+    header = "MaHoSo,MaTTHC,DonViTiepNhan,KenhThucHien,TrangThaiHoSo,ChuHoSo,NgayTiepNhan\n"
+    rows = "D-1,1.004873,H56.187,1,2,An,2026-03-02T08:00\nD-2,1.004873,H56.187,1,2,Trân,\n"
+    latin.write_bytes((header + rows).encode("latin-1"))  # a Windows export
+    assert failing(latin) == ["row 3: The file is not UTF-8 text; save it as CSV UTF-8."]
+    workbook = tmp_path / "broken.xlsx"
+    workbook.write_text("not a workbook", encoding="utf-8")
+    assert failing(workbook) == ["row 1: The file cannot be read: File is not a zip file"]
     other = tmp_path / "dossiers.txt"
     other.write_text("x", encoding="utf-8")
     assert failing(other) == ["row 1: Only .csv and .xlsx files can be imported."]

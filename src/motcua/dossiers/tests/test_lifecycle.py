@@ -424,3 +424,70 @@ def test_receiving_at_night_starts_the_clock_next_morning(ctx):
     d.refresh_from_db()
     assert d.received_at == vn(2026, 3, 10, 7, 30)  # SPEC.md §1.3
     assert d.due_at == vn(2026, 3, 13, 7, 30) or d.due_at == vn(2026, 3, 12, 17, 0)
+
+
+@pytest.mark.parametrize("state", [S.RECEIVED, S.SUPPLEMENT_REQUESTED, S.RESOLVED, S.RETURNED])
+def test_transfer_back_needs_an_open_transfer_in_process(ctx, p1_staff, state):
+    dossier = walk(ctx, state)
+    before = _snapshot(dossier)
+    with pytest.raises((Conflict, NotFound)):
+        svc.dossier_transfer_back(actor=ctx.staff.specialist, dossier=dossier, at=AT)
+    # the province's roles cover its communes: it sees the dossier, but nothing is at a partner
+    with pytest.raises(Conflict):
+        svc.dossier_transfer_back(actor=p1_staff.specialist, dossier=dossier, at=AT)
+    assert _snapshot(dossier) == before
+
+
+def test_intake_needs_the_reception_role_at_that_agency(ctx):
+    data = dossier_in(ctx.version, ctx.desk)
+    with pytest.raises(NotFound):
+        svc.dossier_intake(actor=ctx.other.reception, data=data, at=AT)
+    with pytest.raises(PermissionDenied):
+        svc.dossier_intake(actor=ctx.staff.specialist, data=data, at=AT)
+    assert Dossier.objects.count() == 0 and OutboxMessage.objects.count() == 0
+
+
+def test_submit_needs_an_account(ctx):
+    from django.contrib.auth.models import AnonymousUser
+
+    data = dossier_in(ctx.version, ctx.desk, channel=Channel.ONLINE)
+    with pytest.raises(ValidationFailed):
+        svc.dossier_submit(actor=AnonymousUser(), data=data, at=AT)
+    assert Dossier.objects.count() == 0
+
+
+def test_resubmit_is_the_applicants_own(ctx, c1_staff):
+    d = walk(ctx, S.RETURNED_FOR_COMPLETION)
+    from motcua.dossiers.tests.factories import citizen
+
+    before = _snapshot(d)
+    with pytest.raises(NotFound):
+        svc.dossier_resubmit(actor=citizen("someone-else"), dossier=d, at=AT)
+    with pytest.raises(PermissionDenied):
+        svc.dossier_resubmit(actor=c1_staff.reception, dossier=d, at=AT)
+    assert _snapshot(d) == before
+
+
+def test_extension_to_a_day_off_moves_to_the_next_working_start(ctx):
+    d = svc.dossier_intake(
+        actor=ctx.staff.reception, data=dossier_in(ctx.version, ctx.desk), at=vn(2026, 3, 2, 9)
+    )
+    ext = svc.dossier_extend(
+        actor=ctx.staff.agency_leader,
+        dossier=d,
+        new_due=vn(2026, 3, 13, 17, 0),
+        reason="Chờ kết quả xác minh",
+        at=vn(2026, 3, 4, 9),
+    )
+    assert ext.new_due == vn(2026, 3, 13, 17, 0)  # Friday 17:00, the end of a working day
+    d2 = svc.dossier_intake(
+        actor=ctx.staff.reception, data=dossier_in(ctx.version, ctx.desk), at=vn(2026, 3, 2, 9)
+    )
+    ext2 = svc.dossier_extend(
+        actor=ctx.staff.agency_leader,
+        dossier=d2,
+        new_due=vn(2026, 3, 14, 9, 0),
+        reason="Chờ kết quả xác minh",
+        at=vn(2026, 3, 4, 9),
+    )
+    assert ext2.new_due == vn(2026, 3, 16, 7, 30)  # Saturday → Monday's opening
