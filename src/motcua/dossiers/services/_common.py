@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.choices import ApplicantType, Channel, VersionStatus
@@ -256,7 +257,8 @@ def _validate_new(data: DossierIn, *, day: dt.date) -> None:
     for component in _mandatory_components(version, variant):
         if component.pk not in given:
             raise ValidationFailed(
-                _("The component “%(name)s” is required.") % {"name": component.name[:120]},
+                _("The component “%(name)s” is required.")
+                % {"name": Truncator(component.name).chars(120)},
                 code="component_missing",
             )
 
