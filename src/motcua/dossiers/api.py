@@ -29,6 +29,7 @@ from motcua.dossiers import schemas, selectors
 from motcua.dossiers.choices import Action
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import lifecycle as svc
+from motcua.dossiers.tracking import public_track
 from motcua.org.choices import Role
 from motcua.org.policies import has_role
 
@@ -373,13 +374,6 @@ class PublicLookupQuery(Schema):
     )
 
 
-def _rates() -> tuple[ratelimit.Rate, ratelimit.Rate]:
-    return (
-        ratelimit.parse_rate(getattr(settings, "MOTCUA_PUBLIC_LOOKUP_RATE", "30/m")),
-        ratelimit.parse_rate(getattr(settings, "MOTCUA_PUBLIC_LOOKUP_FAIL_RATE", "10/m")),
-    )
-
-
 @router.get(
     "/public/dossiers/{code}",
     auth=None,
@@ -395,25 +389,22 @@ def public_dossier(request, code: str, params: Query[PublicLookupQuery], respons
     """No sign-in. Shows the status, appointment and steps, never personal data. A wrong phone
     looks exactly like an unknown code. Limited per client address; failed lookups have a
     tighter limit of their own."""
-    client = ratelimit.client_ip(request)
-    rate, fail_rate = _rates()
-    decision = ratelimit.hit(f"public-lookup:{client}", rate)
-    if decision.allowed:
-        decision = ratelimit.peek(f"public-lookup-fail:{client}", fail_rate)
-    if not decision.allowed:
-        response["Retry-After"] = str(decision.retry_after)
+    result = public_track(
+        client=ratelimit.client_ip(request), code=code, phone_last4=params.phone_last4
+    )
+    if result.limited:
+        response["Retry-After"] = str(result.retry_after)
         return Status(
             429,
             {
                 "code": "rate_limited",
                 "message": _("Too many requests. Please try again in %(seconds)s seconds.")
-                % {"seconds": decision.retry_after},
-                "retry_after": decision.retry_after,
+                % {"seconds": result.retry_after},
+                "retry_after": result.retry_after,
             },
         )
-    dossier = selectors.public_dossier_lookup(code, params.phone_last4)
-    if dossier is None:
-        ratelimit.hit(f"public-lookup-fail:{client}", fail_rate)
+    if result.dossier is None:
         raise selectors.dossier_not_found()
+    dossier = result.dossier
     response["Cache-Control"] = "private, no-store"
     return Status(200, dossier)

@@ -51,3 +51,28 @@ class LocationForm(forms.Form):
         self.fields["commune"].choices = [("", _("Choose a commune"))] + [
             (c.code, c.display_name) for c in communes
         ]
+
+
+class TrackingForm(forms.Form):
+    """Tra cứu hồ sơ: the dossier code (printed on the receipt, Mẫu 01) and the last four digits
+    of the phone number given with the dossier. Field names are short because the QR code on
+    the receipt links here with ``?ma=<code>``."""
+
+    ma = forms.CharField(
+        label=_("Dossier code"),
+        max_length=64,
+        help_text=_("As printed on the receipt, e.g. 000.00.00.H56-260309-0001."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}
+        ),
+    )
+    so = forms.RegexField(
+        label=_("Last 4 digits of your phone number"),
+        regex=r"^[0-9]{4}$",
+        max_length=4,
+        help_text=_("The phone number given when the dossier was submitted."),
+        error_messages={"invalid": _("Enter exactly 4 digits.")},
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "off", "pattern": "[0-9]{4}"}
+        ),
+    )

@@ -9,4 +9,5 @@ urlpatterns = [
     path("thu-tuc/<str:code>/", views.procedure, name="procedure"),
     path("co-quan/", views.agencies, name="agencies"),
     path("co-quan/<str:code>/", views.agency, name="agency"),
+    path("tra-cuu/", views.track, name="track"),
 ]

@@ -8,14 +8,23 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog import selectors as catalog
+from motcua.core import ratelimit
+from motcua.dossiers.choices import DossierState
+from motcua.dossiers.tracking import public_track
 from motcua.catalog.choices import ImplementationLevel, OnlineLevel
 from motcua.catalog.models import ProcedureVersion
 from motcua.org import selectors as org
 from motcua.org.choices import AgencyKind
 from motcua.org.models import Agency
-from motcua.portal.forms import CommuneFilterForm, LocationForm, ProcedureSearchForm
+from motcua.portal.forms import (
+    CommuneFilterForm,
+    LocationForm,
+    ProcedureSearchForm,
+    TrackingForm,
+)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -124,3 +133,57 @@ def _where(request: HttpRequest, version: ProcedureVersion) -> dict[str, Any]:
         communes=communes,
     )
     return {"form": form, "province": province, "commune": commune, "handler": handler}
+
+
+# What happens next, in plain words, for each status a citizen can see (SPEC.md §1.7).
+NEXT_STEP = {
+    DossierState.SUBMITTED: _(
+        "The one-stop desk will check your dossier. You will be told if anything is missing."
+    ),
+    DossierState.RETURNED_FOR_COMPLETION: _(
+        "Your dossier is not complete yet. Supplement the documents listed in the request, then "
+        "submit it again."
+    ),
+    DossierState.REJECTED: _("Your dossier was not received. The reasons are in form 03."),
+    DossierState.RECEIVED: _("Your dossier was received and is waiting to be processed."),
+    DossierState.IN_PROCESS: _("Your dossier is being processed."),
+    DossierState.SUPPLEMENT_REQUESTED: _(
+        "The agency needs more documents. Until you supply them the processing time is paused."
+    ),
+    DossierState.PAYMENT_REQUESTED: _(
+        "Fees or charges must be paid before the processing can go on."
+    ),
+    DossierState.WITHDRAWAL_REQUESTED: _(
+        "You asked to withdraw the dossier. The one-stop desk will confirm it."
+    ),
+    DossierState.STOPPED: _("The processing of this dossier has stopped."),
+    DossierState.RESOLVED: _(
+        "The result is ready. Collect it as you chose when you submitted the dossier."
+    ),
+    DossierState.RETURNED: _("The result has been handed over."),
+}
+
+
+def track(request: HttpRequest) -> HttpResponse:
+    """Tra cứu hồ sơ: follow a dossier without an account (a GET form; works without JS)."""
+    form = TrackingForm(request.GET if "so" in request.GET else None)
+    if form.is_bound is False and request.GET.get("ma"):
+        form = TrackingForm(initial={"ma": request.GET["ma"][:64]})
+    context: dict[str, Any] = {"form": form, "searched": False}
+    status = 200
+    if form.is_bound and form.is_valid():
+        result = public_track(
+            client=ratelimit.client_ip(request),
+            code=form.cleaned_data["ma"],
+            phone_last4=form.cleaned_data["so"],
+        )
+        context.update(searched=True, retry_after=result.retry_after, dossier=result.dossier)
+        if result.limited:
+            status = 429
+        elif result.dossier is not None:
+            context["next_step"] = NEXT_STEP.get(DossierState(result.dossier.state), "")
+    response = render(request, "portal/track.html", context, status=status)
+    response["Cache-Control"] = "private, no-store"
+    if context.get("retry_after"):
+        response["Retry-After"] = str(context["retry_after"])
+    return response

@@ -48,6 +48,9 @@ PAGES = [
     "/co-quan/14849/",
     "/co-quan/38-tu-phap/",
     "/khong-co-trang-nay/",
+    "/tra-cuu/",
+    "/tra-cuu/?ma=H56-260309-0001&so=12a",
+    "/tra-cuu/?ma=H56-260309-0001&so=1234",
 ]
 
 
@@ -172,3 +175,32 @@ def test_english_pages_have_no_axe_violations(browser, site, path):
         assert results.violations_count == 0, results.generate_report()
     finally:
         context.close()
+
+
+def test_tracking_a_dossier_on_a_phone_without_javascript(browser, site, portal):
+    """Tra cứu hồ sơ with a real dossier: keyboard only, no JS, 360 px, axe clean."""
+    from motcua.catalog.models import ProcedureVersion
+    from motcua.dossiers.services import lifecycle as svc
+    from motcua.dossiers.tests.factories import dossier_in
+    from motcua.org.choices import Role
+    from motcua.org.tests.factories import official
+    from motcua.portal.tests.conftest import BIRTH
+
+    clerk = official("tn-browser", home=portal["hac_thanh"], role=Role.RECEPTION).user
+    version = ProcedureVersion.objects.get(procedure__code=BIRTH)
+    dossier = svc.dossier_intake(actor=clerk, data=dossier_in(version, portal["hac_thanh"]))
+
+    context = browser.new_context(viewport=PHONE, locale=VI, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{site}/tra-cuu/?ma={dossier.code}")  # as from the QR code on the receipt
+    page.get_by_label("4 số cuối số điện thoại").fill("5678")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.locator("h2", has_text=dossier.code).count() == 1
+    assert "Đã tiếp nhận" in page.inner_text("main")
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"]
+    context.close()
+    js_page = browser.new_context(viewport=PHONE, locale=VI).new_page()
+    js_page.goto(f"{site}/tra-cuu/?ma={dossier.code}&so=5678")
+    results = _axe()().run(js_page)
+    assert results.violations_count == 0, results.generate_report()
