@@ -11,11 +11,11 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog import selectors as catalog
+from motcua.catalog.choices import ImplementationLevel, OnlineLevel
+from motcua.catalog.models import ProcedureVersion
 from motcua.core import ratelimit
 from motcua.dossiers.choices import DossierState
 from motcua.dossiers.tracking import public_track
-from motcua.catalog.choices import ImplementationLevel, OnlineLevel
-from motcua.catalog.models import ProcedureVersion
 from motcua.org import selectors as org
 from motcua.org.choices import AgencyKind
 from motcua.org.models import Agency
