@@ -49,9 +49,11 @@ def event_digest(*, dossier_uuid: str, prev_hash: str, event: DossierEvent) -> s
     return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
 
 
-def event_append(
+def event_new(
     *,
     dossier: Dossier,
+    seq: int,
+    prev_hash: str,
     action: str,
     at: dt.datetime,
     actor=None,
@@ -61,28 +63,40 @@ def event_append(
     reason: str = "",
     payload: dict[str, Any] | None = None,
 ) -> DossierEvent:
-    """Append an event to ``dossier``'s chain. The caller holds the dossier row lock (or has
-    just created it) inside the transaction of the state change."""
-    if not connection.in_atomic_block:
-        raise RuntimeError("events are written in the transaction of the change they record")
-    prev_hash = dossier.last_event_hash or GENESIS
+    """An unsaved event with its place in the chain (``seq`` after ``prev_hash``) and its hash."""
+    signed_in = actor is not None and actor.is_authenticated
     event = DossierEvent(
         dossier=dossier,
-        seq=dossier.event_count + 1,
+        seq=seq,
         action=action,
         at=at,
-        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor=actor if signed_in else None,
         actor_name=(getattr(actor, "full_name", "") or getattr(actor, "username", ""))
-        if actor is not None and actor.is_authenticated
+        if signed_in
         else "",
         agency=agency,
         from_state=from_state,
         to_state=to_state,
         reason=reason,
         payload=_plain(payload or {}),
+        prev_hash=prev_hash,
     )
     event.hash = event_digest(dossier_uuid=str(dossier.uuid), prev_hash=prev_hash, event=event)
-    event.prev_hash = prev_hash
+    return event
+
+
+def event_append(*, dossier: Dossier, **content: Any) -> DossierEvent:
+    """Append an event to ``dossier``'s chain. The caller holds the dossier row lock (or has
+    just created it) inside the transaction of the state change. ``content``: the keyword
+    arguments of ``event_new`` after ``prev_hash``."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("events are written in the transaction of the change they record")
+    event = event_new(
+        dossier=dossier,
+        seq=dossier.event_count + 1,
+        prev_hash=dossier.last_event_hash or GENESIS,
+        **content,
+    )
     event.save(force_insert=True)
     dossier.event_count = event.seq
     dossier.last_event_hash = event.hash
@@ -90,6 +104,31 @@ def event_append(
         event_count=dossier.event_count, last_event_hash=dossier.last_event_hash
     )
     return event
+
+
+def events_bulk_append(histories: Iterable[tuple[Dossier, list[dict[str, Any]]]]) -> int:
+    """Append whole histories at once (imports): one insert for all events and one update of
+    the dossiers' chain heads, instead of two statements per event. Same chain, same hashes as
+    appending one by one."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("events are written in the transaction of the change they record")
+    events: list[DossierEvent] = []
+    touched: list[Dossier] = []
+    for dossier, items in histories:
+        for content in items:
+            event = event_new(
+                dossier=dossier,
+                seq=dossier.event_count + 1,
+                prev_hash=dossier.last_event_hash or GENESIS,
+                **content,
+            )
+            events.append(event)
+            dossier.event_count = event.seq
+            dossier.last_event_hash = event.hash
+        touched.append(dossier)
+    DossierEvent.objects.bulk_create(events, batch_size=500)
+    Dossier.objects.bulk_update(touched, ["event_count", "last_event_hash"], batch_size=500)
+    return len(events)
 
 
 @dataclass(frozen=True)

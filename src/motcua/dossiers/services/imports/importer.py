@@ -29,7 +29,7 @@ from motcua.dossiers.models import (
 # The live services' own rules, so that an imported dossier is computed exactly like a live one.
 from motcua.dossiers.services._common import people_committee
 from motcua.dossiers.services.codes import code_agency, dossier_code_allocate
-from motcua.dossiers.services.events import event_append
+from motcua.dossiers.services.events import events_bulk_append
 from motcua.dossiers.services.imports.checks import _RowCheck
 from motcua.dossiers.services.imports.columns import _HEADERS, COLUMNS, _header_key
 from motcua.dossiers.services.imports.plans import _Plan
@@ -332,8 +332,10 @@ class _Importer:
             )
         }
         requests = iter(supplements)
+        histories = []
         for plan, dossier in zip(plans, dossiers, strict=True):
             rows = [next(requests) for _item in plan.supplements]
+            items = []
             for event in plan.events:
                 payload = dict(event.payload)
                 if event.action is Action.IMPORT:
@@ -347,16 +349,19 @@ class _Importer:
                 if "payment" in payload:
                     payload["payment"] = payments[dossier.pk].pk
                 where = policies.RULES.get(event.action, ("receiving",))[0]
-                event_append(
-                    dossier=dossier,
-                    action=event.action,
-                    at=event.at,
-                    actor=self.actor if event.action is Action.IMPORT else None,
-                    agency=dossier.receiving_agency
-                    if where == "receiving"
-                    else dossier.handling_agency,
-                    from_state=event.from_state,
-                    to_state=event.to_state,
-                    reason=event.reason,
-                    payload=payload,
+                items.append(
+                    {
+                        "action": event.action,
+                        "at": event.at,
+                        "actor": self.actor if event.action is Action.IMPORT else None,
+                        "agency": dossier.receiving_agency
+                        if where == "receiving"
+                        else dossier.handling_agency,
+                        "from_state": event.from_state,
+                        "to_state": event.to_state,
+                        "reason": event.reason,
+                        "payload": payload,
+                    }
                 )
+            histories.append((dossier, items))
+        events_bulk_append(histories)
