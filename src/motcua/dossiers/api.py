@@ -30,8 +30,6 @@ from motcua.dossiers.choices import Action
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import lifecycle as svc
 from motcua.dossiers.tracking import public_track
-from motcua.org.choices import Role
-from motcua.org.policies import has_role
 
 # -- authentication -------------------------------------------------------------------------
 
@@ -169,10 +167,7 @@ def dossier_create(request, payload: schemas.DossierCreateIn):
     at once unless `receive` is false); anyone else submits as the applicant (online)."""
     actor = request.auth
     data = _dossier_in(payload)
-    if has_role(actor, Role.RECEPTION, data.receiving_agency):
-        dossier = svc.dossier_intake(actor=actor, data=data, receive=payload.receive)
-    else:
-        dossier = svc.dossier_submit(actor=actor, data=data)
+    dossier = svc.dossier_create(actor=actor, data=data, receive=payload.receive)
     return Status(201, selectors.dossier_detail(actor, dossier.code))
 
 

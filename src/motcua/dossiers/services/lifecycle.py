@@ -33,6 +33,7 @@ from motcua.dossiers.services.processing import (
     dossier_transfer_back,
 )
 from motcua.dossiers.services.reception import (
+    dossier_create,
     dossier_intake,
     dossier_receive,
     dossier_refuse,
@@ -48,6 +49,7 @@ __all__ = [
     "dossier_assign",
     "dossier_confirm_payment",
     "dossier_confirm_withdrawal",
+    "dossier_create",
     "dossier_extend",
     "dossier_handover",
     "dossier_intake",

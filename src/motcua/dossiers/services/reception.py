@@ -39,7 +39,7 @@ from motcua.dossiers.services._common import (
     _validate_new,
 )
 from motcua.org.choices import Role
-from motcua.org.policies import require_role
+from motcua.org.policies import has_role, require_role
 
 # -- reception ------------------------------------------------------------------------------
 
@@ -217,3 +217,13 @@ def dossier_refuse(
         fields=["state", "rejected_at"],
     )
     return dossier
+
+
+def dossier_create(
+    *, actor, data: DossierIn, receive: bool = True, at: dt.datetime | None = None
+) -> Dossier:
+    """One entry point for a new dossier: an official holding the reception role at the
+    receiving agency records a counter intake; anyone else submits as the applicant."""
+    if has_role(actor, Role.RECEPTION, data.receiving_agency):
+        return dossier_intake(actor=actor, data=data, receive=receive, at=at)
+    return dossier_submit(actor=actor, data=data, at=at)
