@@ -7,6 +7,7 @@ exception; it needs the dossier code *and* the last four digits of the applicant
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hmac
 
@@ -221,18 +222,33 @@ def _last4(phone: str) -> str:
     return digits[-4:] if len(digits) >= 4 else ""
 
 
+# The columns the public answer needs (PublicDossierOut and the tracking page), and the phone.
+_PUBLIC_FIELDS = (
+    "code",
+    "state",
+    "applicant_phone",
+    "submitted_at",
+    "received_at",
+    "due_at",
+    "finished_at",
+    "returned_at",
+    "procedure_version__name",
+    "receiving_agency__name",
+    "receiving_agency__short_name",
+)
+
+
 def public_dossier_lookup(code: str, phone_last4: str) -> Dossier | None:
     """The dossier ``code`` when its applicant's phone ends with ``phone_last4``; None when the
     code is unknown, the phone differs, or the dossier has no phone — callers cannot tell which."""
-    dossier = (
-        Dossier.objects.select_related(
-            "procedure_version__procedure", "receiving_agency", "handling_agency"
-        )
-        .filter(code=code)
-        .first()
-        if code
-        else None
-    )
+    dossier = None
+    if code:
+        with contextlib.suppress(Dossier.DoesNotExist):
+            dossier = (
+                Dossier.objects.select_related("procedure_version", "receiving_agency")
+                .only(*_PUBLIC_FIELDS)
+                .get(code=code)
+            )
     expected = _last4(dossier.applicant_phone) if dossier is not None else ""
     # Compare in constant time, and compare something even when there is nothing to compare.
     matches = hmac.compare_digest((expected or "----").encode(), phone_last4.encode())

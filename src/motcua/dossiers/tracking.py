@@ -35,11 +35,15 @@ def _rates() -> tuple[ratelimit.Rate, ratelimit.Rate]:
 def public_track(*, client: str, code: str, phone_last4: str) -> TrackingResult:
     rate, fail_rate = _rates()
     decision = ratelimit.hit(f"public-lookup:{client}", rate)
-    if decision.allowed:
-        decision = ratelimit.peek(f"public-lookup-fail:{client}", fail_rate)
+    if not decision.allowed:
+        return TrackingResult(None, retry_after=decision.retry_after)
+    # Count the lookup as a failure before it runs and give it back if it succeeds, so that
+    # concurrent guesses cannot all slip under the limit together.
+    fail_key = f"public-lookup-fail:{client}"
+    decision = ratelimit.hit(fail_key, fail_rate)
     if not decision.allowed:
         return TrackingResult(None, retry_after=decision.retry_after)
     dossier = selectors.public_dossier_lookup(code.strip(), phone_last4)
-    if dossier is None:
-        ratelimit.hit(f"public-lookup-fail:{client}", fail_rate)
+    if dossier is not None:
+        ratelimit.hit(fail_key, fail_rate, cost=-1)
     return TrackingResult(dossier)
