@@ -7,6 +7,7 @@ browsers with their session (unsafe methods then need the CSRF token).
 
 import base64
 import binascii
+import datetime as dt
 import json
 from typing import Any
 
@@ -357,6 +358,52 @@ def dossier_form(request, code: str, form: str):
     pdf = documents.render_dossier_form(dossier=dossier, kind=kind)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{dossier.code}-{kind}.pdf"'
+    return response
+
+
+class RegisterQuery(Schema):
+    agency: str = Field(..., description="Code of the receiving agency (its units included).")
+    start: dt.date = Field(..., description="First reception date (inclusive).")
+    end: dt.date = Field(..., description="Last reception date (inclusive).")
+
+
+_REGISTER_TYPES = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@router.get(
+    "/dossier-register.{fmt}",
+    summary="Sổ theo dõi hồ sơ of an agency for a period, as PDF or XLSX",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The register (form 06 under TT 01/2018, form 07 under TT 03/2025).",
+                "content": {
+                    kind: {"schema": {"type": "string", "format": "binary"}}
+                    for kind in _REGISTER_TYPES.values()
+                },
+            }
+        }
+    },
+)
+def dossier_register(request, fmt: str, params: Query[RegisterQuery]):
+    """Dossiers received by the agency (or a unit under it) in the period that the caller may
+    see, in reception order. `fmt` is `pdf` or `xlsx`. At most one year."""
+    from motcua.dossiers import documents
+
+    if fmt not in _REGISTER_TYPES:
+        raise NotFound(gettext_lazy("Choose pdf or xlsx."), code="format_not_available")
+    agency, dossiers = selectors.dossier_register(
+        request.auth, agency_code=params.agency, start=params.start, end=params.end
+    )
+    render = documents.render_register_pdf if fmt == "pdf" else documents.render_register_xlsx
+    content = render(agency=agency, start=params.start, end=params.end, dossiers=dossiers)
+    response = HttpResponse(content, content_type=_REGISTER_TYPES[fmt])
+    name = f"so-theo-doi-{agency.code}-{params.start:%Y%m%d}-{params.end:%Y%m%d}.{fmt}"
+    disposition = "inline" if fmt == "pdf" else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{name}"'
     return response
 
 

@@ -261,3 +261,34 @@ def public_dossier_lookup(code: str, phone_last4: str) -> Dossier | None:
         )
     )
     return dossier
+
+
+def dossier_register(actor, *, agency_code: str, start: dt.date, end: dt.date):
+    """(agency, dossiers) of the Sổ theo dõi hồ sơ: dossiers received by ``agency`` or a unit
+    under it between ``start`` and ``end`` (local dates, inclusive), in reception order, from
+    the actor's scoped queryset. An agency outside the actor's scope looks missing."""
+    from motcua.org.policies import agencies_in_scope
+
+    agency = agencies_in_scope(actor).filter(code=agency_code).first()
+    if agency is None:
+        raise NotFound(_("Agency not found."), code="agency_not_found")
+    if end < start:
+        raise ValidationFailed(
+            _("The end of the period must not be before its start."), code="period"
+        )
+    if (end - start).days > 366:
+        raise ValidationFailed(_("Choose a period of at most one year."), code="period")
+    tz = timezone.get_current_timezone()
+    since = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
+    until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    dossiers = (
+        policies.visible_dossiers(actor)
+        .filter(
+            receiving_agency__path__startswith=agency.path,
+            received_at__gte=since,
+            received_at__lt=until,
+        )
+        .select_related("procedure_version", "receiving_agency", "handling_agency")
+        .order_by("received_at", "code")
+    )
+    return agency, dossiers

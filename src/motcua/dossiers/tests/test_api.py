@@ -702,3 +702,35 @@ def test_a_body_over_the_limit_is_413(api, catalogue, desk, applicant_user, sett
     assert response.status_code == 413
     assert response.json()["code"] == "too_large"
     assert Dossier.objects.count() == 0
+
+
+def test_register_of_an_agency_for_a_period(api, catalogue, desk, c1_staff, c2_staff):
+    # SPEC.md §1.8: Sổ theo dõi hồ sơ (form 06 / TT 03 form 07), also as XLSX.
+    import io
+
+    import openpyxl
+
+    from motcua.dossiers.services import lifecycle as svc
+    from motcua.dossiers.tests.factories import dossier_in, vn
+
+    for day in (9, 10, 11):
+        svc.dossier_intake(
+            actor=c1_staff.reception,
+            data=dossier_in(catalogue["1.004873"], desk),
+            at=vn(2026, 3, day, 9),
+        )
+    query = {"agency": "14797", "start": "2026-03-09", "end": "2026-03-10"}
+    pdf = api.get("/dossier-register.pdf", c1_staff.supervisor, query)
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+    xlsx = api.get("/dossier-register.xlsx", c1_staff.reception, query)
+    assert xlsx.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
+    text = "\n".join(str(c) for row in sheet.iter_rows(values_only=True) for c in row if c)
+    assert "14797-260309-0001" in text and "14797-260310-0001" in text
+    assert "14797-260311-0001" not in text  # outside the period
+    # another commune's official: the agency does not exist for them
+    assert api.get("/dossier-register.pdf", c2_staff.reception, query).status_code == 404
+    bad = api.get("/dossier-register.pdf", c1_staff.reception, {**query, "end": "2026-03-01"})
+    assert bad.status_code == 422
+    assert api.get("/dossier-register.csv", c1_staff.reception, query).status_code == 404
