@@ -138,6 +138,14 @@ class Dossier(TimeStampedModel):
 
     objects = DossierQuerySet.as_manager()
 
+    # Not columns: set by selectors on the dossier they return, for the API and the pages —
+    # ``dossier_detail`` (the actions its actor may take, the forms that can be printed) and
+    # ``public_dossier_lookup`` (the steps and state changes the public tracking page shows).
+    available_actions: list[str]
+    available_forms: list[str]
+    public_steps: list[DossierStep]
+    public_changes: list[DossierEvent]
+
     class Meta:
         verbose_name = _("dossier")
         verbose_name_plural = _("dossiers")

@@ -7,12 +7,12 @@ Anything else looks exactly like a dossier that does not exist.
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from motcua.core.errors import NotFound, PermissionDenied
 from motcua.dossiers.choices import Action
-from motcua.dossiers.models import Dossier, Transfer
+from motcua.dossiers.models import Dossier, DossierQuerySet, Transfer
 from motcua.org.choices import Role
 from motcua.org.models import Agency
 from motcua.org.policies import has_role, scope_paths
@@ -25,7 +25,7 @@ def _path_filter(prefix: str, paths: list[str]) -> Q:
     return condition
 
 
-def visible_dossiers(actor, qs: QuerySet[Dossier] | None = None) -> QuerySet[Dossier]:
+def visible_dossiers(actor, qs: DossierQuerySet | None = None) -> DossierQuerySet:
     """The scoped queryset every dossier list and detail starts from."""
     qs = Dossier.objects.all() if qs is None else qs
     if actor is None or not actor.is_authenticated:

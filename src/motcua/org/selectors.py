@@ -102,10 +102,10 @@ def agency_units(*, agency: Agency) -> QuerySet[Agency]:
 def agency_current_successor(agency: Agency) -> Agency | None:
     """For an agency that no longer operates: the agency carrying its work today (following
     successor links through later merges); ``None`` when it has no successor."""
-    if agency.successor_id is None:
+    current = agency.successor  # no query when there is no successor
+    if current is None:
         return None
     seen = {agency.pk}
-    current = agency.successor
     while current.successor_id is not None and current.successor_id not in seen:
         seen.add(current.pk)
         current = Agency.objects.select_related("successor").get(pk=current.successor_id)

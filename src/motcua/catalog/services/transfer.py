@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Choices, Max
 
 from motcua.catalog import fees, process
 from motcua.catalog.choices import (
@@ -70,7 +70,7 @@ def _time(amount: Decimal | None, unit: str) -> dict[str, Any] | None:
 
 def version_to_dict(version: ProcedureVersion) -> dict[str, Any]:
     variants = list(version.variants.all())
-    by_pk = {v.pk: v.code for v in variants}
+    by_pk: dict[int | None, str] = {v.pk: v.code for v in variants}  # get(None) for no case
     return {
         "code": version.procedure.code,
         "name": version.name,
@@ -177,7 +177,7 @@ def export_catalog() -> dict[str, Any]:
 
 
 # --- validation -----------------------------------------------------------------------------
-def _choice(value: Any, choices: type, where: str, errors: list[str]) -> None:
+def _choice(value: Any, choices: type[Choices], where: str, errors: list[str]) -> None:
     if value not in choices.values:
         errors.append(f"{where}: {value!r} is not one of {', '.join(map(str, choices.values))}")
 
@@ -727,7 +727,7 @@ def xlsx_to_document(content: bytes) -> dict[str, Any]:
 
     variants: dict[tuple[str, str], dict[str, Any]] = {}
     for r in records("Trường hợp"):
-        v = {
+        v: dict[str, Any] = {
             "code": text(r["code"]),
             "name": text(r["name"]),
             "default": boolean(r["default"]),
@@ -738,12 +738,12 @@ def xlsx_to_document(content: bytes) -> dict[str, Any]:
         owner(r)["variants"].append(v)
         variants[(text(r["procedure"]), v["code"])] = v
     for r in sorted(records("Quy trình"), key=lambda r: (text(r["procedure"]), int(r["order"]))):
-        v = variants.get((text(r["procedure"]), text(r["variant"])))
-        if v is None:
+        variant = variants.get((text(r["procedure"]), text(r["variant"])))
+        if variant is None:
             raise ValidationFailed(
                 f"unknown case {r['variant']!r} in the workbook", code="import_invalid"
             )
-        v["steps"].append(
+        variant["steps"].append(
             {
                 "name": text(r["name"]),
                 "role": text(r["role"]),

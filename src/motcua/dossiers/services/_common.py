@@ -187,7 +187,7 @@ def dossier_convention() -> str:
 def people_committee(agency: Agency) -> Agency:
     """The People's Committee an agency belongs to (a service centre or unit → its commune or
     province); the agency itself otherwise."""
-    node = agency
+    node: Agency | None = agency
     while node is not None:
         if node.kind in (AgencyKind.COMMUNE, AgencyKind.PROVINCE, AgencyKind.CENTRAL):
             return node
@@ -408,7 +408,11 @@ def _close_step(
     step.save(update_fields=["finished_at", "finished_by", "timeliness", "note"])
 
 
-def _open_next_process_step(dossier: Dossier, *, calendar: WorkCalendar, at: dt.datetime) -> bool:
+def _open_next_process_step(
+    dossier: Dossier, *, calendar: WorkCalendar, at: dt.datetime
+) -> DossierStep | None:
+    """Open the first step of the procedure's process after the last one done; the step opened
+    (now the dossier's current step), ``None`` when the process has no step left."""
     done = (
         dossier.steps.exclude(process_step=None)
         .order_by("-order")
@@ -420,7 +424,7 @@ def _open_next_process_step(dossier: Dossier, *, calendar: WorkCalendar, at: dt.
             agency = (
                 dossier.receiving_agency if step.role == Role.RECEPTION else dossier.handling_agency
             )
-            _open_step(
+            return _open_step(
                 dossier,
                 calendar=calendar,
                 at=at,
@@ -430,8 +434,7 @@ def _open_next_process_step(dossier: Dossier, *, calendar: WorkCalendar, at: dt.
                 hours=step.hours,
                 process_step=step,
             )
-            return True
-    return False
+    return None
 
 
 def _start_clock(dossier: Dossier, *, at: dt.datetime) -> WorkCalendar:

@@ -36,7 +36,7 @@ def code_agency(agency: Agency, preference: str | None = None) -> tuple[Agency, 
     kinds = ["code_legacy", "code_dvcqg"]
     if preference != CodeAgencyId.LEGACY:
         kinds.reverse()
-    node = agency
+    node: Agency | None = agency
     while node is not None:
         for attribute in kinds:
             value = (getattr(node, attribute) or "").strip()

@@ -92,7 +92,8 @@ def dossier_handover(
     calendar = _calendar(dossier, at)
     finished = dossier.current_step
     _close_step(dossier, calendar=calendar, at=at, actor=actor, note=note)
-    if not _open_next_process_step(dossier, calendar=calendar, at=at):
+    opened = _open_next_process_step(dossier, calendar=calendar, at=at)
+    if opened is None:
         raise Conflict(
             _("This is the last step of the process: issue the result instead."),
             code="no_next_step",
@@ -109,8 +110,8 @@ def dossier_handover(
         payload={
             "finished_step": finished.order if finished else None,
             "timeliness": finished.timeliness if finished else None,
-            "next_step": dossier.current_step.order,
-            "next_due_at": _iso(dossier.current_step.due_at),
+            "next_step": opened.order,
+            "next_due_at": _iso(opened.due_at),
         },
         fields=["state", "current_step"],
     )

@@ -181,5 +181,7 @@ def current_successor(agency: Agency) -> Agency:
     seen = {agency.pk}
     while agency.successor_id is not None and agency.successor_id not in seen:
         seen.add(agency.successor_id)
-        agency = agency.successor
+        successor = agency.successor
+        assert successor is not None  # successor_id is set
+        agency = successor
     return agency

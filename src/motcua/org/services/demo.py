@@ -104,6 +104,7 @@ def ensure_demo_accounts() -> list[DemoAccount]:
         user.save()
         if account.role is None:
             continue
+        assert account.scope is not None, f"demo account {account.username} has a role but no scope"
         staff, _ = Staff.objects.update_or_create(
             user=user, defaults={"agency": agencies[account.home], "position": account.position}
         )
@@ -114,7 +115,7 @@ def ensure_demo_accounts() -> list[DemoAccount]:
 
 
 def _codes() -> set[str]:
-    codes = set()
+    codes: set[str] = set()
     for account in demo_accounts():
         codes.update(x for x in (account.home, account.scope) if x)
     return codes

@@ -186,7 +186,9 @@ def load_administrative_units() -> LoadReport:
     }
     children = [a for a in to_create if a.parent is not None]
     for child in children:
-        child.parent = provinces[int(child.parent.division_code)]
+        parent = child.parent
+        assert parent is not None  # ``children`` are the agencies with a parent
+        child.parent = provinces[int(parent.division_code)]
 
     communes: list[Agency] = []
     for w in vp.Ward.iter_all():

@@ -224,17 +224,20 @@ class _RowCheck:
         variant = self._variant(version, values.variant_code) if version else None
         if not self.ok or version is None or variant is None:
             return None
+        # Without a problem the required cells are there, and a status needs a time (_consistency).
+        receiving, channel = values.receiving, values.channel
+        assert receiving is not None and channel is not None and submitted is not None
         self.canonical["variant"] = variant.code
-        appointments = self._appointments(values, received)
+        appointments = self._appointments(values, receiving, received)
         if appointments is None:
             return None
         due_file, original_file, extension_due = appointments
         history = _History(
             check=self,
             importer=self.importer,
-            receiving=values.receiving,
+            receiving=receiving,
             variant=variant,
-            channel=values.channel,
+            channel=channel,
             state=state,
             times=times,
             submitted=submitted,
@@ -270,14 +273,14 @@ class _RowCheck:
             "file": self.importer.path.name,
             "row": self.row.number,
             "other_code": values.code,
-            "channel": int(values.channel),
+            "channel": int(channel),
         }
         return _Plan(
             row=self.row.number,
             legacy_code=values.code,
             fingerprint=fingerprint,
             source=self.row.source,
-            receiving=values.receiving,
+            receiving=receiving,
             reception_day=day,
             fields=fields,
             supplements=history.supplements,
@@ -359,8 +362,9 @@ class _RowCheck:
                     _("for a stopped dossier it is the stop time (%(value)s)."),
                     value=_local(stopped),
                 )
-            if stopped or finished:
-                times["stopped_at"] = stopped or finished
+            stop = stopped or finished
+            if stop is not None:
+                times["stopped_at"] = stop
         for key, states in _ONLY_FOR.items():
             if (key in times or self.canonical.get(key)) and state not in states:
                 self.problem(key, _("must be empty for status “%(status)s”."), status=label)
@@ -390,10 +394,10 @@ class _RowCheck:
             if key not in _APPOINTMENTS and moment > now:
                 self.problem(key, _("%(value)s is in the future."), value=_local(moment))
         for number, (requested, supplied) in enumerate(values.intervals, 1):
-            for moment in (requested, supplied):
-                if moment is not None and moment > now:
+            for instant in (requested, supplied):
+                if instant is not None and instant > now:
                     self.problem(
-                        "supplements", _("%(value)s is in the future."), value=_local(moment)
+                        "supplements", _("%(value)s is in the future."), value=_local(instant)
                     )
             if values.submitted is not None and requested < values.submitted:
                 self.problem(
@@ -417,12 +421,12 @@ class _RowCheck:
                 )
 
     def _appointments(
-        self, values: _Values, received: dt.datetime | None
+        self, values: _Values, receiving: Agency, received: dt.datetime | None
     ) -> tuple[dt.datetime | None, dt.datetime | None, dt.datetime | None] | None:
         """(due, original due, extension's new due) from the file; a date alone is the end of
         that working day."""
         due, original, extended = (
-            self._appointment(values.moments[key], values.receiving)
+            self._appointment(values.moments[key], receiving)
             for key in ("due_at", "original_due_at", "extension_new_due")
         )
         for key, value in (("due_at", due), ("original_due_at", original)):

@@ -47,7 +47,7 @@ class _History:
         channel: int,
         state: DossierState,
         times: dict[str, dt.datetime],
-        submitted: dt.datetime | None,
+        submitted: dt.datetime,
         intervals,
         due_file,
         original_file,

@@ -145,7 +145,11 @@ class _Importer:
                 action=Action.IMPORT,
             ).values_list("dossier_id", "payload__fingerprint")
         )
-        taken = set(Dossier.objects.filter(code__in=codes).values_list("code", flat=True))
+        taken = {
+            code  # never None: matched by ``code__in``
+            for code in Dossier.objects.filter(code__in=codes).values_list("code", flat=True)
+            if code is not None
+        }
         new: list[_Plan] = []
         for plan in plans:
             existing = imported.get((plan.legacy_code, plan.receiving.pk))

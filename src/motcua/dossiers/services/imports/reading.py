@@ -66,7 +66,8 @@ def parse_moment(value: Any) -> tuple[dt.datetime, bool] | None:
         return moment.replace(tzinfo=VIETNAM), hour is not None
     match = _COMPACT.match(text)
     if match:
-        return dt.datetime(*map(int, match.groups()), tzinfo=VIETNAM), True
+        year, month, day, hour, minute, second = map(int, match.groups())
+        return dt.datetime(year, month, day, hour, minute, second, tzinfo=VIETNAM), True
     moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
     return _aware(moment), len(text) > 10
 
