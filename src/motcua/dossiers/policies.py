@@ -15,7 +15,8 @@ from motcua.dossiers.choices import Action
 from motcua.dossiers.models import Dossier, DossierQuerySet, Transfer
 from motcua.org.choices import Role
 from motcua.org.models import Agency
-from motcua.org.policies import has_role, scope_paths
+from motcua.org.policies import has_role, history_paths, scope_paths
+from motcua.org.selectors import agency_current_successor
 
 
 def _path_filter(prefix: str, paths: list[str]) -> Q:
@@ -32,7 +33,7 @@ def visible_dossiers(actor, qs: DossierQuerySet | None = None) -> DossierQuerySe
         return qs.none()
     if actor.is_superuser:
         return qs
-    paths = scope_paths(actor)
+    paths = history_paths(actor)  # including agencies merged into the actor's (reorganisations)
     condition = Q(owner=actor)
     if paths:
         partner = Transfer.objects.filter(_path_filter("to_agency", paths), dossier=OuterRef("pk"))
@@ -93,7 +94,16 @@ def may(actor, action: Action | str, dossier: Dossier) -> bool:
     if OWNER in roles and actor is not None and dossier.owner_id == actor.pk:
         return True
     agency = dossier.receiving_agency if where == "receiving" else dossier.handling_agency
+    agency = acting_agency(agency)
     return any(has_role(actor, role, agency) for role in roles if role != OWNER)
+
+
+def acting_agency(agency: Agency) -> Agency:
+    """The agency whose officials act for ``agency`` today: itself, or — when a reorganisation
+    merged it — its current successor. The dossier keeps the historical agency for statistics."""
+    if agency.successor_id is None:
+        return agency
+    return agency_current_successor(agency) or agency
 
 
 def require(actor, action: Action | str, dossier: Dossier) -> None:
@@ -125,7 +135,8 @@ def require_step_actor(actor, dossier: Dossier) -> None:
     if actor is not None and actor.is_authenticated:
         if step.assignee_id == actor.pk:
             return
-        if any(has_role(actor, role, step.agency) for role in (step.role, Role.UNIT_LEADER)):
+        step_agency = acting_agency(step.agency)
+        if any(has_role(actor, role, step_agency) for role in (step.role, Role.UNIT_LEADER)):
             return
     if actor is None or not visible_dossiers(actor).filter(pk=dossier.pk).exists():
         raise _not_found()

@@ -44,6 +44,7 @@ def _assignments(user) -> list[tuple[str, str]]:
 def forget_assignments(user) -> None:
     """Drop the memo of ``user``'s roles (after granting or revoking one)."""
     user.__dict__.pop("_motcua_assignments", None)
+    user.__dict__.pop("_motcua_history_paths", None)
 
 
 def scope_paths(user, role: Role | str | None = None) -> list[str]:
@@ -52,6 +53,42 @@ def scope_paths(user, role: Role | str | None = None) -> list[str]:
         return []
     paths = [path for r, path in _assignments(user) if role is None or r == role]
     return list(dict.fromkeys(paths))
+
+
+def predecessor_paths(paths: list[str]) -> list[str]:
+    """Paths of agencies that were merged into an agency under one of ``paths`` (directly or
+    through later merges). Their history — dossiers above all — belongs to their successor's
+    officials: an agency closed by a reorganisation keeps its rows, its successor carries its
+    work (ADR 0001)."""
+    found: list[str] = []
+    frontier = list(paths)
+    for _round in range(8):  # merges of merges; a cycle cannot loop
+        if not frontier:
+            break
+        condition = reduce(or_, (Q(successor__path__startswith=p) for p in frontier))
+        new = [
+            path
+            for path in Agency.objects.filter(condition).values_list("path", flat=True)
+            if not any(path.startswith(known) for known in (*paths, *found))
+        ]
+        found.extend(new)
+        frontier = new
+    return found
+
+
+def history_paths(user) -> list[str]:
+    """Scope paths of ``user`` plus those of the agencies merged into them (memoised like the
+    roles)."""
+    if user is None or not user.is_authenticated:
+        return []
+    cached = getattr(user, "_motcua_history_paths", None)
+    today = timezone.localdate()
+    if cached is not None and cached[0] == today:
+        return cached[1]
+    paths = scope_paths(user)
+    result = paths + predecessor_paths(paths) if paths else []
+    user._motcua_history_paths = (today, result)
+    return result
 
 
 def agencies_in_scope(user, role: Role | str | None = None) -> QuerySet[Agency]:

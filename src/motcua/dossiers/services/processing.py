@@ -60,7 +60,8 @@ def dossier_assign(*, actor, dossier: Dossier, assignee, at: dt.datetime | None 
     holds = RoleAssignment.objects.filter(
         staff__user=assignee, staff__is_active=True, role=step.role
     ).values_list("agency__path", flat=True)
-    if assignee is None or not any(step.agency.path.startswith(path) for path in holds):
+    acting = policies.acting_agency(step.agency)
+    if assignee is None or not any(acting.path.startswith(path) for path in holds):
         raise ValidationFailed(
             _("The chosen person does not hold the role this step needs at %(agency)s.")
             % {"agency": step.agency.display_name},

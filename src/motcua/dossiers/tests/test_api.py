@@ -645,8 +645,8 @@ def test_the_list_costs_the_same_number_of_queries_whatever_its_size(
 ):
     _many(catalogue, desk, c1_staff.reception, size)
     api.get("/dossiers", c1_staff.reception)  # mint the token and touch it once
-    # token + scope + count + page
-    with django_assert_max_num_queries(4):
+    # token + scope + agencies merged into the scope + count + page
+    with django_assert_max_num_queries(5):
         response = api.get("/dossiers", c1_staff.reception)
     assert len(response.json()["items"]) == size
 

@@ -491,3 +491,32 @@ def test_extension_to_a_day_off_moves_to_the_next_working_start(ctx):
         at=vn(2026, 3, 4, 9),
     )
     assert ext2.new_due == vn(2026, 3, 16, 7, 30)  # Saturday → Monday's opening
+
+
+def test_a_merged_communes_dossiers_follow_to_its_successor(ctx, c2_staff, tree):
+    # SPEC.md §10 / ADR 0001: a reorganisation closes a commune into another; its open dossiers
+    # keep the historical agency (statistics) but the successor's officials see and handle them.
+    from motcua.dossiers.policies import visible_dossiers
+    from motcua.org.services.agencies import agency_merge
+
+    desk2 = tree.c2_units["pvhcc"]
+    d = svc.dossier_intake(
+        actor=c2_staff.reception, data=dossier_in(ctx.version, desk2), at=vn(2026, 3, 2, 9)
+    )
+    done = svc.dossier_intake(
+        actor=c2_staff.reception, data=dossier_in(ctx.version, desk2), at=vn(2026, 3, 2, 10)
+    )
+    svc.dossier_stop(actor=c2_staff.agency_leader, dossier=done, reason="Rút", at=vn(2026, 3, 3, 9))
+    assert not visible_dossiers(ctx.staff.reception).filter(pk=d.pk).exists()
+
+    agency_merge(sources=[tree.c2], into=tree.c1, effective=dt.date(2026, 4, 1), note="NQ sáp nhập")
+    for user in vars(ctx.staff).values():  # a new request would read the roles afresh
+        user.__dict__.pop("_motcua_assignments", None)
+        user.__dict__.pop("_motcua_history_paths", None)
+
+    seen = visible_dossiers(ctx.staff.reception)
+    assert seen.filter(pk=d.pk).exists() and seen.filter(pk=done.pk).exists()
+    svc.dossier_handover(actor=ctx.staff.reception, dossier=d, at=vn(2026, 4, 2, 9))
+    d.refresh_from_db()
+    assert d.receiving_agency == desk2  # the history keeps the agency that received it
+    assert d.state == S.IN_PROCESS
