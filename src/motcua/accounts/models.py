@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -10,11 +11,49 @@ class User(AbstractUser):
     """
 
     full_name = models.CharField(_("full name"), max_length=200, blank=True)
-    phone = models.CharField(_("phone number"), max_length=20, blank=True)
+    phone = models.CharField(
+        _("phone number"), max_length=20, blank=True, help_text=_("In E.164, e.g. +84912345678.")
+    )
+    phone_verified = models.BooleanField(_("phone number verified"), default=False)
+    # Profile (changed only through accounts.services.user_profile_update).
+    id_number = models.CharField(
+        _("personal identification number"),
+        max_length=12,
+        blank=True,
+        help_text=_("Số định danh cá nhân: the 12 digits on the citizen identity card (CCCD)."),
+    )
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    province = models.ForeignKey(
+        "org.Agency",
+        verbose_name=_("province or city"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    commune = models.ForeignKey(
+        "org.Agency",
+        verbose_name=_("commune, ward or special zone"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["id_number"], condition=~Q(id_number=""), name="user_id_number_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["phone"],
+                condition=Q(phone_verified=True),
+                name="user_verified_phone_unique",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.username

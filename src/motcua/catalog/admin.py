@@ -1,6 +1,10 @@
+from django import forms
 from django.contrib import admin, messages
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
+from motcua.catalog import eforms
 from motcua.catalog.choices import VersionStatus
 from motcua.catalog.models import (
     ChannelOption,
@@ -56,6 +60,7 @@ class FeeInline(admin.StackedInline):
 
 class VariantInline(admin.TabularInline):
     model = ProcedureVariant
+    exclude = ("form_schema", "form_ui")  # edited on the case's own page, with a preview
     extra = 0
     show_change_link = True
 
@@ -117,9 +122,67 @@ class StepInline(admin.TabularInline):
     extra = 0
 
 
+class VariantForm(forms.ModelForm):
+    """The application form is edited as JSON; anything ``eforms`` cannot render is refused
+    with the list of problems."""
+
+    class Meta:
+        model = ProcedureVariant
+        fields = (
+            "version",
+            "code",
+            "name",
+            "order",
+            "is_default",
+            "time_amount",
+            "time_unit",
+            "form_schema",
+            "form_ui",
+        )
+        widgets = {
+            "form_schema": forms.Textarea(attrs={"rows": 24, "cols": 100}),
+            "form_ui": forms.Textarea(attrs={"rows": 16, "cols": 100}),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        schema, ui = cleaned.get("form_schema"), cleaned.get("form_ui")
+        if "form_schema" in cleaned and "form_ui" in cleaned:
+            problems = eforms.schema_problems(schema or {}, ui or {})
+            if problems:
+                self.add_error("form_schema", problems)
+        return cleaned
+
+
+def render_form_preview(schema: dict, ui: dict) -> SafeString:
+    """Every page of an e-form rendered with the portal's templates (read-only)."""
+    if eforms.schema_problems(schema, ui):
+        return SafeString("")
+    pages = [
+        {
+            "title": page.title,
+            "groups": eforms.group_fields(eforms.form_fields(schema, ui, paths=page.paths)),
+        }
+        for page in (eforms.pages(schema, ui) if schema else [])
+    ]
+    return SafeString(render_to_string("catalog/eform/_preview.html", {"pages": pages}))
+
+
 @admin.register(ProcedureVariant)
 class ProcedureVariantAdmin(ReadOnlyWhenPublished, admin.ModelAdmin):
-    list_display = ("name", "version", "time_amount", "time_unit", "is_default")
+    form = VariantForm
+    list_display = ("name", "version", "time_amount", "time_unit", "is_default", "has_form")
     search_fields = ("name", "version__procedure__code")
     list_select_related = ("version__procedure",)
+    readonly_fields = ("form_preview",)
     inlines = [ChannelInline, StepInline]
+
+    @admin.display(boolean=True, description=_("application form"))
+    def has_form(self, obj):
+        return bool(obj.form_schema)
+
+    @admin.display(description=_("form preview"))
+    def form_preview(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        return render_form_preview(obj.form_schema or {}, obj.form_ui or {})

@@ -166,6 +166,18 @@ class ProcedureVariant(models.Model):
     is_default = models.BooleanField(_("default case"), default=False)
     time_amount = models.DecimalField(_("statutory time"), max_digits=7, decimal_places=2)
     time_unit = models.CharField(_("unit"), max_length=20, choices=TimeUnitChoice.choices)
+    form_schema = models.JSONField(
+        _("application form (JSON Schema)"),
+        default=dict,
+        blank=True,
+        help_text=_("The e-form of this case; see docs/eforms.md for the supported subset."),
+    )
+    form_ui = models.JSONField(
+        _("application form layout"),
+        default=dict,
+        blank=True,
+        help_text=_("Labels, order, help, pages and prefill of the e-form fields."),
+    )
 
     class Meta:
         verbose_name = _("procedure case")

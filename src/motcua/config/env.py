@@ -236,6 +236,36 @@ _declare(
 )
 
 
+# Accounts: a national identity provider (VNeID or another OpenID Connect provider).
+_declare(
+    "MOTCUA_OIDC_SERVER_URL",
+    "str",
+    "",
+    "Issuer URL of an OpenID Connect identity provider for citizens' login (its "
+    "`/.well-known/openid-configuration` is read from there). Empty: no such login button. "
+    "Register `<site>/tai-khoan/oidc/vneid/login/callback/` as the redirect URI.",
+)
+_declare(
+    "MOTCUA_OIDC_CLIENT_ID",
+    "str",
+    "",
+    "Client id given to this installation by the identity provider.",
+)
+_declare(
+    "MOTCUA_OIDC_CLIENT_SECRET",
+    "str",
+    "",
+    "Client secret given to this installation by the identity provider.",
+    secret=True,
+)
+_declare(
+    "MOTCUA_OIDC_NAME",
+    "str",
+    "VNeID",
+    "Name of the identity provider shown on the login button.",
+)
+
+
 def env(name: str) -> Any:
     """Return the typed value of a declared variable."""
     return VARIABLES[name].read()

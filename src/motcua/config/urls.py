@@ -14,6 +14,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("tai-khoan/", include("motcua.accounts.urls")),
+    path("tai-khoan/", include("allauth.urls")),
     path("", include("motcua.portal.urls")),
 ]
 if settings.DEBUG:

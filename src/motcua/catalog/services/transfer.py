@@ -18,7 +18,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Choices, Max
 
-from motcua.catalog import fees, process
+from motcua.catalog import eforms, fees, process
 from motcua.catalog.choices import (
     ApplicantType,
     Channel,
@@ -45,6 +45,7 @@ from motcua.org.choices import AgencyKind, Role
 
 FORMAT = "motcua.procedures/1"
 SEED_FILE = Path(__file__).resolve().parent.parent / "data" / "seed_procedures.json"
+SEED_FORMS = Path(__file__).resolve().parent.parent / "data" / "forms"
 
 
 @dataclass
@@ -122,6 +123,8 @@ def version_to_dict(version: ProcedureVersion) -> dict[str, Any]:
                     }
                     for s in v.steps.all()
                 ],
+                "form_schema": v.form_schema or {},
+                "form_ui": v.form_ui or {},
             }
             for v in variants
         ],
@@ -262,6 +265,8 @@ def _validate_procedure(p: dict[str, Any], where: str, sectors: set, seen: set) 
             )
         for c in v.get("channels", []):
             _choice(c.get("channel"), Channel, f"{vwhere} channel", errors)
+        form_schema, form_ui = v.get("form_schema") or {}, v.get("form_ui") or {}
+        errors.extend(f"{vwhere} form: {e}" for e in eforms.schema_problems(form_schema, form_ui))
     if defaults != 1:
         errors.append(f"{where}: exactly one variant must be the default")
     for k, c in enumerate(p["components"], 1):
@@ -334,6 +339,8 @@ def _create_version(
             is_default=bool(v.get("default")),
             time_amount=Decimal(str(v["time"]["amount"])),
             time_unit=v["time"]["unit"],
+            form_schema=v.get("form_schema") or {},
+            form_ui=v.get("form_ui") or {},
         )
         variants[v["code"]] = variant
         ChannelOption.objects.bulk_create(
@@ -488,6 +495,8 @@ def _canonical(p: dict[str, Any]) -> dict[str, Any]:
                     }
                     for s in v.get("steps", [])
                 ],
+                "form_schema": v.get("form_schema") or {},
+                "form_ui": v.get("form_ui") or {},
             }
             for v in p["variants"]
         ],
@@ -518,9 +527,24 @@ def _canonical(p: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def with_seed_forms(document: dict[str, Any], forms_dir: Path = SEED_FORMS) -> dict[str, Any]:
+    """Attach the e-forms of ``forms_dir/<procedure code>.json`` (``{"schema", "ui"}``) to the
+    default case of each procedure that has one (and no form of its own)."""
+    for p in document.get("procedures", []):
+        path = forms_dir / f"{p.get('code')}.json"
+        if not path.is_file():
+            continue
+        form = json.loads(path.read_text(encoding="utf-8"))
+        for v in p.get("variants", []):
+            if v.get("default") and not v.get("form_schema"):
+                v["form_schema"], v["form_ui"] = form["schema"], form.get("ui", {})
+    return document
+
+
 def load_seed_catalog(*, actor=None) -> ImportReport:
     with SEED_FILE.open(encoding="utf-8") as fh:
-        return import_catalog(json.load(fh), actor=actor, valid_from=dt.date(2025, 7, 1))
+        document = with_seed_forms(json.load(fh))
+    return import_catalog(document, actor=actor, valid_from=dt.date(2025, 7, 1))
 
 
 # --- XLSX -----------------------------------------------------------------------------------
@@ -545,7 +569,17 @@ _SHEETS = {
         "publication_decision",
     ],
     "Lĩnh vực": ["code", "name", "ministry_code"],
-    "Trường hợp": ["procedure", "code", "name", "default", "time_amount", "time_unit", "channels"],
+    "Trường hợp": [
+        "procedure",
+        "code",
+        "name",
+        "default",
+        "time_amount",
+        "time_unit",
+        "channels",
+        "form_schema",
+        "form_ui",
+    ],
     "Quy trình": ["procedure", "variant", "order", "name", "role", "hours", "status_code"],
     "Thành phần": [
         "procedure",
@@ -612,6 +646,8 @@ def export_catalog_xlsx() -> bytes:
                     v["time"]["amount"],
                     v["time"]["unit"],
                     json.dumps(v["channels"], ensure_ascii=False),
+                    json.dumps(v["form_schema"], ensure_ascii=False) if v["form_schema"] else None,
+                    json.dumps(v["form_ui"], ensure_ascii=False) if v["form_ui"] else None,
                 ]
             )
             for i, s in enumerate(v["steps"], 1):
@@ -661,6 +697,19 @@ def export_catalog_xlsx() -> bytes:
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def _json_cell(value: Any, column: str) -> Any:
+    """A JSON cell of the workbook (empty: {}); a sheet written before the column existed has
+    no such cell."""
+    if value in (None, ""):
+        return {}
+    try:
+        return json.loads(str(value))
+    except json.JSONDecodeError as exc:
+        raise ValidationFailed(
+            f"the {column} cell is not valid JSON ({exc})", code="import_invalid"
+        ) from exc
 
 
 def xlsx_to_document(content: bytes) -> dict[str, Any]:
@@ -734,6 +783,8 @@ def xlsx_to_document(content: bytes) -> dict[str, Any]:
             "time": {"amount": r["time_amount"], "unit": text(r["time_unit"])},
             "channels": json.loads(r["channels"]) if r["channels"] else [],
             "steps": [],
+            "form_schema": _json_cell(r.get("form_schema"), "form_schema"),
+            "form_ui": _json_cell(r.get("form_ui"), "form_ui"),
         }
         owner(r)["variants"].append(v)
         variants[(text(r["procedure"]), v["code"])] = v

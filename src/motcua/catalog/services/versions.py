@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from motcua.catalog import fees, process
+from motcua.catalog import eforms, fees, process
 from motcua.catalog.choices import VersionStatus
 from motcua.catalog.models import ProcedureVersion
 from motcua.core.errors import ValidationFailed
@@ -29,6 +29,13 @@ def version_problems(version: ProcedureVersion) -> list[str]:
         ):
             problems.append(
                 str(_("Case “%(case)s”: %(error)s.") % {"case": variant.name, "error": error})
+            )
+        for error in eforms.schema_problems(variant.form_schema, variant.form_ui):
+            problems.append(
+                str(
+                    _("Case “%(case)s”, application form: %(error)s.")
+                    % {"case": variant.name, "error": error}
+                )
             )
     for fee in version.fees.all():
         if fee.formula:

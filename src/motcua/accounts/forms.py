@@ -1,0 +1,64 @@
+"""Input of the account pages: forms that only parse (the rules are in ``services``)."""
+
+from __future__ import annotations
+
+from allauth.account.forms import LoginForm as AllauthLoginForm
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class LoginForm(AllauthLoginForm):
+    """allauth's login form with a plain label instead of a placeholder (settings.ACCOUNT_FORMS)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        login = self.fields["login"]
+        login.label = _("E-mail address or phone number")
+        login.help_text = _("The phone number works once it has been verified.")
+        login.widget.attrs.pop("placeholder", None)
+        login.widget.attrs["autocomplete"] = "username"
+        self.fields["password"].widget.attrs.pop("placeholder", None)
+
+
+class ProfileForm(forms.Form):
+    """The profile, with the province → commune picker that works without JavaScript: the
+    "Choose" button posts ``choose_province`` and the page comes back with that province's
+    communes, keeping what was typed."""
+
+    full_name = forms.CharField(
+        label=_("Full name"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    id_number = forms.CharField(
+        label=_("Personal identification number"),
+        max_length=20,
+        required=False,
+        help_text=_("The 12 digits on your citizen identity card (CCCD)."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    date_of_birth = forms.DateField(
+        label=_("Date of birth"),
+        required=False,
+        help_text=_("Day/month/year, e.g. 25/12/1990."),
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        widget=forms.DateInput(format="%d/%m/%Y", attrs={"autocomplete": "bday"}),
+    )
+    province = forms.ChoiceField(label=_("Province or city"), required=False)
+    commune = forms.ChoiceField(label=_("Commune, ward or special zone"), required=False)
+    address = forms.CharField(
+        label=_("House number, street, village"),
+        max_length=255,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+    )
+
+    def __init__(self, *args, provinces=(), communes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["province"].choices = [("", _("Choose a province"))] + [
+            (p.code, p.display_name) for p in provinces
+        ]
+        self.fields["commune"].choices = [("", _("Choose a commune"))] + [
+            (c.code, c.display_name) for c in communes
+        ]
