@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "motcua.catalog",
     "motcua.notifications",
     "motcua.dossiers",
+    "motcua.feedback",
     "motcua.portal",
 ]
 
@@ -185,7 +186,7 @@ if _oidc_server_url:
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = env("LANGUAGE_CODE")
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_allauth"]  # ours first, then allauth (vi)
 TIME_ZONE = env("TIME_ZONE")
 USE_I18N = True
 USE_TZ = True  # stored in UTC, shown in TIME_ZONE

@@ -31,6 +31,7 @@ from motcua.dossiers.choices import Action
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import lifecycle as svc
 from motcua.dossiers.tracking import public_track
+from motcua.feedback.services import dossier_rate
 
 # -- authentication -------------------------------------------------------------------------
 
@@ -267,6 +268,14 @@ _ACTIONS: dict[str, Any] = {
     ),
     Action.RETURN_RESULT: lambda actor, d, data: svc.dossier_return_result(
         actor=actor, dossier=d, method=data.method, recipient=data.recipient
+    ),
+    Action.RATE: lambda actor, d, data: dossier_rate(
+        actor=actor,
+        dossier=d,
+        liked=data.liked,
+        convenience=data.convenience,
+        overall=data.overall,
+        comment=data.comment,
     ),
 }
 

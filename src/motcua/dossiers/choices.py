@@ -95,6 +95,7 @@ class Action(models.TextChoices):
     STOP = "stop", _("Processing stopped")
     RESOLVE = "resolve", _("Result issued")
     RETURN_RESULT = "return_result", _("Result returned")
+    RATE = "rate", _("Service rated by the applicant")
     IMPORT = "import", _("Imported from a previous system")
 
 

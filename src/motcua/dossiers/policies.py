@@ -82,6 +82,8 @@ RULES: dict[Action, tuple[str, frozenset[str]]] = {
     Action.STOP: ("handling", frozenset({Role.AGENCY_LEADER})),
     Action.RESOLVE: ("handling", frozenset({Role.CLERK, Role.AGENCY_LEADER})),
     Action.RETURN_RESULT: ("receiving", frozenset({Role.RECEPTION})),
+    # the applicant online, or the desk entering a rating given on paper or a kiosk
+    Action.RATE: ("receiving", frozenset({OWNER, Role.RECEPTION})),
 }
 
 

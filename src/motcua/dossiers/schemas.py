@@ -15,6 +15,7 @@ from pydantic import AfterValidator, ConfigDict, model_validator
 from motcua.catalog.choices import ApplicantType, Channel
 from motcua.core.formatting import local_tz, to_local
 from motcua.dossiers.choices import Action, DossierState, ResultKind, ReturnMethod
+from motcua.feedback.choices import Satisfaction
 
 
 def _as_local(value: dt.datetime) -> dt.datetime:
@@ -471,6 +472,15 @@ class ReturnIn(InputSchema):
     recipient: str = Field("", max_length=255)
 
 
+class RatingIn(InputSchema):
+    """SPEC.md §6.1: like/dislike, questions 10 (convenience) and 11 (overall), a comment."""
+
+    liked: bool
+    convenience: Satisfaction
+    overall: Satisfaction
+    comment: str = Field("", max_length=2000)
+
+
 ACTION_INPUTS: dict[str, type[InputSchema]] = {
     Action.RECEIVE: EmptyIn,
     Action.REQUEST_COMPLETION: CompletionIn,
@@ -490,6 +500,7 @@ ACTION_INPUTS: dict[str, type[InputSchema]] = {
     Action.STOP: ReasonIn,
     Action.RESOLVE: ResolveIn,
     Action.RETURN_RESULT: ReturnIn,
+    Action.RATE: RatingIn,
 }
 
 

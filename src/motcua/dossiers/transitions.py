@@ -43,6 +43,7 @@ TRANSITIONS: dict[Action, tuple[frozenset[S], S | None]] = {
     ),
     Action.RESOLVE: (_PROCESSING, S.RESOLVED),
     Action.RETURN_RESULT: (frozenset({S.RESOLVED}), S.RETURNED),
+    Action.RATE: (frozenset({S.RETURNED}), None),
 }
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from motcua.core.errors import ValidationFailed
+from motcua.core.errors import Conflict, ValidationFailed
 from motcua.dossiers import policies
 from motcua.dossiers.choices import (
     Action,
@@ -224,3 +224,28 @@ def dossiers_mark_overdue(*, now: dt.datetime | None = None) -> int:
         .exclude(state=DossierState.SUPPLEMENT_REQUESTED)
         .update(is_overdue=True)
     )
+
+
+@transaction.atomic
+def dossier_note_rating(
+    *, actor, dossier: Dossier, payload: dict, at: dt.datetime | None = None
+) -> Dossier:
+    """The dossier's side of a satisfaction rating (SPEC.md §6; the rating itself is kept by
+    ``feedback``): only once the result is returned, only once, logged in the event chain."""
+    at = _now(at)
+    dossier = _lock(dossier)
+    policies.require(actor, Action.RATE, dossier)
+    _require_state(dossier, Action.RATE)
+    if dossier.rated:
+        raise Conflict(_("This dossier has already been rated."), code="already_rated")
+    dossier.rated = True
+    _record(
+        dossier,
+        Action.RATE,
+        actor=actor,
+        at=at,
+        from_state=dossier.state,
+        payload=payload,
+        fields=["rated"],
+    )
+    return dossier

@@ -15,6 +15,7 @@ from __future__ import annotations
 from motcua.dossiers.services._common import Applicant, ComponentIn, DossierIn
 from motcua.dossiers.services.closing import (
     dossier_confirm_withdrawal,
+    dossier_note_rating,
     dossier_request_withdrawal,
     dossier_resolve,
     dossier_return_result,
@@ -53,6 +54,7 @@ __all__ = [
     "dossier_extend",
     "dossier_handover",
     "dossier_intake",
+    "dossier_note_rating",
     "dossier_receive",
     "dossier_refuse",
     "dossier_request_completion",

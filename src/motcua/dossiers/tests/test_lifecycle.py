@@ -16,6 +16,7 @@ from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.services import lifecycle as svc
 from motcua.dossiers.services.events import verify_events
 from motcua.dossiers.tests.factories import dossier_in, vn
+from motcua.feedback.services import dossier_rate
 from motcua.notifications.models import OutboxMessage, WebhookSubscription
 
 S = DossierState
@@ -148,6 +149,14 @@ def call(ctx, action: Action, dossier: Dossier, *, staff=None, owner=None):
         Action.RESOLVE: lambda: svc.dossier_resolve(actor=staff.clerk, dossier=dossier, at=AT),
         Action.RETURN_RESULT: lambda: svc.dossier_return_result(
             actor=staff.reception, dossier=dossier, method="counter", recipient="Ông An", at=AT
+        ),
+        Action.RATE: lambda: dossier_rate(
+            actor=owner,
+            dossier=dossier,
+            liked=True,
+            convenience="satisfied",
+            overall="very_satisfied",
+            at=AT,
         ),
     }
     return calls[action]()
