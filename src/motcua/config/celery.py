@@ -46,6 +46,11 @@ app.conf.update(
             "schedule": float(env("MOTCUA_OUTBOX_POLL_INTERVAL")),
             "options": {"expires": float(env("MOTCUA_OUTBOX_POLL_INTERVAL"))},
         },
+        "dossiers-purge-drafts": {
+            "task": "motcua.dossiers.purge_drafts",
+            "schedule": 3600.0,
+            "options": {"expires": 3600.0},
+        },
         "dossiers-mark-overdue": {
             "task": "motcua.dossiers.mark_overdue",
             "schedule": 300.0,

@@ -377,3 +377,10 @@ _declare(
     [],
     "Addresses of reverse proxies whose X-Forwarded-For header is believed (rate limits).",
 )
+_declare(
+    "MOTCUA_DRAFT_DAYS",
+    "int",
+    30,
+    "Days an online submission draft is kept after its last change (a warning shows in the last "
+    "3 days).",
+)

@@ -261,3 +261,4 @@ for _name, _allowed in (
 ):
     if globals()[_name] not in _allowed:
         raise ImproperEnvironment(f"{_name} must be one of {sorted(_allowed)}")
+MOTCUA_DRAFT_DAYS = env("MOTCUA_DRAFT_DAYS")

@@ -419,3 +419,45 @@ class DossierEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ImmutableError("dossier events are append-only")
+
+
+class SubmissionDraft(models.Model):
+    """An online submission being prepared by a citizen (portal "Nộp hồ sơ trực tuyến"): the
+    answers of the e-form and the files attached so far. Written only by
+    ``services.drafts``; deleted when submitted or when it expires (``MOTCUA_DRAFT_DAYS``)."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="submission_drafts"
+    )
+    procedure_version = models.ForeignKey(
+        "catalog.ProcedureVersion", on_delete=models.CASCADE, related_name="+"
+    )
+    variant = models.ForeignKey(
+        "catalog.ProcedureVariant", on_delete=models.CASCADE, related_name="+"
+    )
+    commune = models.ForeignKey(
+        "org.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    receiving_agency = models.ForeignKey(
+        "org.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answers = models.JSONField(default=dict, blank=True)
+    # component id (str) → [{"file": StoredFile id, "name": file name, "reused": bool}]
+    uploads = models.JSONField(default=dict, blank=True)
+    step = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("submission draft")
+        verbose_name_plural = _("submission drafts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "procedure_version"], name="draft_owner_version_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner_id} {self.procedure_version_id} ({self.step})"

@@ -292,3 +292,63 @@ def dossier_register(actor, *, agency_code: str, start: dt.date, end: dt.date):
         .order_by("received_at", "code")
     )
     return agency, dossiers
+
+
+# -- the citizen's own dossiers ("Hồ sơ của tôi") ---------------------------------------------
+
+# Forms a citizen may print from the portal: the control sheet (phiếu kiểm soát) stays with the
+# officials — it names the people who handled each step.
+CITIZEN_FORM_EXCLUDED = frozenset({"control_sheet"})
+
+
+def my_dossiers(user) -> QuerySet[Dossier]:
+    """The dossiers ``user`` filed, newest first (drafts and submissions without a date last
+    among their peers by id)."""
+    if user is None or not user.is_authenticated:
+        return Dossier.objects.none()
+    return (
+        Dossier.objects.filter(owner=user)
+        .select_related("procedure_version")
+        .order_by(F("submitted_at").desc(nulls_first=True), "-id")
+    )
+
+
+def my_dossier(user, code: str) -> Dossier:
+    """Dossier ``code`` of ``user`` with what the citizen's page shows: steps, the public
+    timeline (state changes and extensions, never the officials' names), the open request for
+    supplementation and the printable forms. Another person's code raises the same NotFound as
+    an unknown one."""
+    if user is None or not user.is_authenticated:
+        raise dossier_not_found()
+    dossier = _detail_queryset(Dossier.objects.filter(owner=user)).filter(code=code).first()
+    if dossier is None:
+        raise dossier_not_found()
+    dossier.public_steps = list(dossier.steps.all())
+    dossier.public_changes = list(
+        dossier.events.filter(~Q(from_state=F("to_state")) | Q(action=Action.EXTEND))
+        .only("at", "action", "seq")
+        .order_by("seq")
+    )
+    open_requests = [s for s in dossier.supplements.all() if s.supplied_at is None]
+    # (display attributes of this page only; not declared on the model)
+    dossier.open_supplement = (  # type: ignore[attr-defined]
+        max(open_requests, key=lambda s: (s.requested_at, s.pk)) if open_requests else None
+    )
+    dossier.citizen_forms = my_dossier_forms(dossier)  # type: ignore[attr-defined]
+    return dossier
+
+
+def my_dossier_forms(dossier: Dossier) -> list[tuple[str, str]]:
+    """(kind, "Mẫu số NN — title") of the forms the applicant may print now."""
+    kinds = [k for k in dossier_available_forms(dossier) if k not in CITIZEN_FORM_EXCLUDED]
+    if not kinds:
+        return []
+    from motcua.dossiers.documents import regimes
+
+    regime = regimes.dossier_regime(dossier)
+    found = []
+    for kind in kinds:
+        spec = regimes.form_spec(regime, kind)
+        if spec is not None:
+            found.append((kind, f"{spec.label} — {spec.title}"))
+    return found

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from motcua.portal import views
 
@@ -10,4 +10,6 @@ urlpatterns = [
     path("co-quan/", views.agencies, name="agencies"),
     path("co-quan/<str:code>/", views.agency, name="agency"),
     path("tra-cuu/", views.track, name="track"),
+    path("", include("motcua.portal.urls_mine")),
+    path("", include("motcua.portal.urls_submit")),
 ]

@@ -58,7 +58,8 @@ def test_english_pages_translate_labels_but_not_official_names(client, portal):
     assert "Partial online service" in html
     assert "Citizen" in html
     assert "Submit online" in html
-    assert "Online submission will open from this page" in html
+    assert "Submit a dossier online" in html
+    assert 'href="/nop-ho-so/2.001417/"' in html
     # names from the catalogue are official Vietnamese texts and stay as they are
     assert "Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam" in html
     listing = client.get(reverse("portal:procedures")).content.decode()

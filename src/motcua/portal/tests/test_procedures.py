@@ -212,11 +212,11 @@ def test_procedure_page_for_citizens(client, portal):
     # how much: fixed amount formatted, exemptions verbatim
     assert "200.000 đ" in html
     assert "Trẻ em; người cao tuổi." in html
-    # result, online level, online notice without a dead link
+    # result, online level, and the start of the online submission
     assert "Phiếu lý lịch tư pháp" in html
     assert "Dịch vụ công trực tuyến một phần" in html
     assert "Nộp hồ sơ trực tuyến" in html
-    assert "sẽ được mở ngay trên trang này" in html
+    assert 'href="/nop-ho-so/2.001417/"' in html
     assert "<caption" in html and 'scope="col"' in html and 'scope="row"' in html
 
 

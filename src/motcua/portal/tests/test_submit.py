@@ -1,0 +1,287 @@
+"""Nộp hồ sơ trực tuyến: the whole flow through the test client for birth registration
+(1.001193, with the seed e-form of TT 04/2020/TT-BTP attached to the sample case)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from motcua.catalog.models import ProcedureVariant
+from motcua.dossiers.choices import DossierState
+from motcua.dossiers.models import Dossier, StoredFile, SubmissionDraft
+from motcua.dossiers.services import drafts
+from motcua.org.tests.factories import UserFactory
+from motcua.portal.tests.conftest import BIRTH, CERTIFY
+
+FORMS = Path(__file__).resolve().parents[2] / "catalog" / "data" / "forms"
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+BASE = f"/nop-ho-so/{BIRTH}/"
+
+REQUESTER = {
+    "requester__full_name": "Lê Thị Hoa",
+    "requester__id_number": "038190000123",
+    "requester__residence": "Số 1 Hạc Thành, Thanh Hóa",
+    "requester__phone": "0912345678",
+    "requester__is_parent": "true",
+}
+CHILD = {
+    "child__full_name": "Nguyễn Minh An",
+    "child__birth_date": "02/03/2026",
+    "child__sex": "Nam",
+    "child__ethnicity": "Kinh",
+    "child__nationality": "Việt Nam",
+    "child__birth_place": "Bệnh viện Đa khoa tỉnh Thanh Hóa",
+}
+MOTHER = {
+    "mother__full_name": "Lê Thị Hoa",
+    "mother__birth_year": "1990",
+    "mother__ethnicity": "Kinh",
+    "mother__nationality": "Việt Nam",
+    "mother__residence": "Số 1 Hạc Thành, Thanh Hóa",
+}
+LAST = {"extract_copies": "1", "declaration": "true"}
+
+
+@pytest.fixture
+def birth(portal, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    form = json.loads((FORMS / f"{BIRTH}.json").read_text(encoding="utf-8"))
+    variant = ProcedureVariant.objects.get(version__procedure__code=BIRTH, is_default=True)
+    variant.form_schema, variant.form_ui = form["schema"], form["ui"]
+    variant.save(update_fields=["form_schema", "form_ui"])
+    return variant
+
+
+@pytest.fixture
+def citizen(db):
+    return UserFactory(
+        username="hoa",
+        full_name="Lê Thị Hoa",
+        id_number="038190000123",
+        phone="+84912345678",
+        email="hoa@example.com",
+        address="Số 1 Hạc Thành, Thanh Hóa",
+    )
+
+
+def _start(client) -> str:
+    response = client.post(BASE)
+    assert response.status_code == 302
+    return response["Location"].rsplit("noi-nop/", 1)[0]
+
+
+def test_procedure_page_links_to_online_submission_only_where_offered(client, portal):
+    page = client.get(f"/thu-tuc/{BIRTH}/").content.decode()
+    assert f'href="/nop-ho-so/{BIRTH}/"' in page
+    assert "/nop-ho-so/" not in client.get(f"/thu-tuc/{CERTIFY}/").content.decode()
+    assert client.get(f"/nop-ho-so/{CERTIFY}/").status_code == 404
+
+
+def test_start_page_is_public_and_starting_needs_a_sign_in(client, birth):
+    page = client.get(BASE)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Giấy chứng sinh" in text and "Bắt đầu" in text
+    response = client.post(BASE)
+    assert response.status_code == 302 and "login/?next=" in response["Location"]
+    assert not SubmissionDraft.objects.exists()
+
+
+def test_the_whole_flow(client, birth, citizen, portal):
+    client.force_login(citizen)
+    draft_url = _start(client)
+    draft = SubmissionDraft.objects.get(owner=citizen)
+    # prefilled from the profile on the first visit
+    assert draft.answers["requester"]["full_name"] == "Lê Thị Hoa"
+
+    # where: the commune picker without JavaScript (GET the province, POST the commune)
+    assert client.get(draft_url + "noi-nop/?province=38").status_code == 200
+    missing = client.post(draft_url + "noi-nop/", {"province": "38", "commune": ""})
+    assert missing.status_code == 422
+    assert 'href="#id_commune"' in missing.content.decode()
+    response = client.post(draft_url + "noi-nop/", {"province": "38", "commune": "14848"})
+    assert response["Location"] == draft_url + "to-khai/1/"
+    draft.refresh_from_db()
+    assert draft.commune == portal["hac_thanh"]
+    # a commune procedure: the ward's People's Committee receives (no ward service centre)
+    assert draft.receiving_agency == portal["hac_thanh"]
+
+    # page 1 shows the prefilled answers
+    assert "Lê Thị Hoa" in client.get(draft_url + "to-khai/1/").content.decode()
+    # each page: first with errors, then valid
+    for number, answers in enumerate([REQUESTER, CHILD, MOTHER, {}, LAST], start=1):
+        url = f"{draft_url}to-khai/{number}/"
+        if answers:
+            bad = {**answers, list(answers)[-1]: ""}  # a required answer left out
+            response = client.post(url, bad)
+            assert response.status_code == 422, number
+            text = response.content.decode()
+            assert 'class="eform-error-summary"' in text and 'aria-invalid="true"' in text
+        response = client.post(url, answers)
+        assert response.status_code == 302, (number, response.content.decode()[:2000])
+    assert response["Location"] == draft_url + "giay-to/"
+    draft.refresh_from_db()
+    assert draft.answers["child"]["birth_date"] == "2026-03-02"
+    assert "father" not in draft.answers  # the optional group left empty is dropped
+
+    # uploads
+    components = {c.name: c for c in drafts.draft_components(draft)}
+    form_c, cert_c = components["Tờ khai đăng ký khai sinh"], components["Giấy chứng sinh"]
+    files_before = StoredFile.objects.count()
+    disguised = SimpleUploadedFile("giay-chung-sinh.pdf", b"just some text", "application/pdf")
+    response = client.post(
+        draft_url + "giay-to/",
+        {"action": "upload", "component": cert_c.pk, "files": [disguised]},
+    )
+    assert response.status_code == 422
+    assert "Tệp “giay-chung-sinh.pdf” không phải tệp PDF, JPEG hoặc PNG." in (
+        response.content.decode()
+    )
+    empty = SimpleUploadedFile("trong.pdf", b"", "application/pdf")
+    response = client.post(
+        draft_url + "giay-to/", {"action": "upload", "component": cert_c.pk, "files": [empty]}
+    )
+    assert response.status_code == 422
+    assert "Tệp “trong.pdf” không có nội dung." in response.content.decode()
+    assert StoredFile.objects.count() == files_before
+    # continuing with missing documents is refused
+    assert client.post(draft_url + "giay-to/", {"action": "continue"}).status_code == 422
+    for component in (form_c, cert_c):
+        pdf = SimpleUploadedFile("tep.pdf", PDF + component.name.encode(), "application/pdf")
+        response = client.post(
+            draft_url + "giay-to/", {"action": "upload", "component": component.pk, "files": [pdf]}
+        )
+        assert response.status_code == 302
+    response = client.post(draft_url + "giay-to/", {"action": "continue"})
+    assert response["Location"] == draft_url + "kiem-tra/"
+
+    # check your answers: every answer with a change link
+    text = client.get(draft_url + "kiem-tra/").content.decode()
+    assert "Nguyễn Minh An" in text and "02/03/2026" in text
+    assert f'href="{draft_url}to-khai/2/?from=check"' in text
+    assert f'href="{draft_url}noi-nop/?from=check"' in text
+    # changing an answer comes back to the check page
+    response = client.post(f"{draft_url}to-khai/2/?from=check", {**CHILD, "child__sex": "Nữ"})
+    assert response["Location"] == draft_url + "kiem-tra/"
+
+    # declaration: missing, then ticked
+    response = client.post(draft_url + "cam-doan/", {})
+    assert response.status_code == 422
+    assert 'href="#id_confirm"' in response.content.decode()
+    assert not Dossier.objects.exists()
+    response = client.post(draft_url + "cam-doan/", {"confirm": "on"})
+    assert response.status_code == 302
+    dossier = Dossier.objects.get()
+    assert response["Location"] == f"/nop-ho-so/{BIRTH}/da-nop/{dossier.code}/"
+    assert dossier.state == DossierState.SUBMITTED
+    assert dossier.owner == citizen
+    assert dossier.receiving_agency == portal["hac_thanh"]
+    assert dossier.form_data["child"]["sex"] == "Nữ"
+    assert sorted(c.name for c in dossier.components.all()) == sorted([form_c.name, cert_c.name])
+    assert all(c.file is not None for c in dossier.components.all())
+    assert not SubmissionDraft.objects.exists()
+
+    done = client.get(response["Location"])
+    assert done.status_code == 200
+    assert dossier.code in done.content.decode()
+    # another citizen never sees the confirmation
+    client.force_login(UserFactory(username="other"))
+    assert client.get(response["Location"]).status_code == 404
+
+
+def test_reuse_a_document_from_an_earlier_dossier(client, birth, citizen, settings):
+    client.force_login(citizen)
+    version = birth.version
+    draft = drafts.draft_start(actor=citizen, version=version)
+    drafts.draft_choose_where(actor=citizen, draft=draft, commune=_commune())
+    for component in drafts.draft_components(draft):
+        drafts.draft_attach(
+            actor=citizen,
+            draft=draft,
+            component_id=component.pk,
+            files=[("a.pdf", PDF + component.name.encode())],
+        )
+    draft.answers = _answers(birth)
+    draft.save(update_fields=["answers"])
+    first = drafts.draft_submit(actor=citizen, draft=draft)
+    cert = first.components.get(name="Giấy chứng sinh")
+
+    draft = drafts.draft_start(actor=citizen, version=version)
+    url = f"{BASE}{draft.uuid}/giay-to/"
+    page = client.get(url).content.decode()
+    assert first.code in page  # offered for reuse
+    response = client.post(
+        url, {"action": "reuse", "component": cert.component_id, "file": cert.file_id}
+    )
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.uploads[str(cert.component_id)] == [
+        {"file": cert.file_id, "name": "a.pdf", "reused": True}
+    ]
+    # a file of another citizen cannot be reused
+    other = UserFactory(username="other")
+    other_draft = drafts.draft_start(actor=other, version=version)
+    response = client.post(
+        url, {"action": "reuse", "component": cert.component_id, "file": cert.file_id + 999}
+    )
+    assert response.status_code == 422
+    assert other_draft.uploads == {}
+
+
+def _commune():
+    from motcua.org.models import Agency
+
+    commune = Agency.objects.get(code="14848")
+    return commune
+
+
+def _answers(variant):
+    from motcua.catalog import eforms
+
+    data, errors = eforms.clean(
+        variant.form_schema, {**REQUESTER, **CHILD, **MOTHER, **LAST}, ui=variant.form_ui
+    )
+    assert errors == {}
+    return data
+
+
+def test_resume_and_privacy_of_drafts(client, birth, citizen):
+    client.force_login(citizen)
+    draft_url = _start(client)
+    client.post(draft_url + "noi-nop/", {"province": "38", "commune": "14848"})
+    # leaving and starting again resumes the same draft at "check your answers"
+    response = client.post(BASE)
+    assert response["Location"] == draft_url + "kiem-tra/"
+    assert SubmissionDraft.objects.count() == 1
+    text = client.get(draft_url + "kiem-tra/").content.decode()
+    assert "Phường Hạc Thành" in text
+    # someone else's draft looks missing
+    client.force_login(UserFactory(username="other"))
+    for step in ("noi-nop/", "to-khai/1/", "giay-to/", "kiem-tra/", "cam-doan/"):
+        assert client.get(draft_url + step).status_code == 404, step
+    assert client.post(draft_url + "cam-doan/", {"confirm": "on"}).status_code == 404
+    assert not Dossier.objects.exists()
+    # anonymous: sent to sign in
+    client.logout()
+    assert client.get(draft_url + "kiem-tra/").status_code == 302
+
+
+def test_expiry_warning_and_purge(client, birth, citizen, settings):
+    settings.MOTCUA_DRAFT_DAYS = 10
+    client.force_login(citizen)
+    now = timezone.now()
+    draft = drafts.draft_start(actor=citizen, version=birth.version, now=now)
+    assert draft.expires_at == now + dt.timedelta(days=10)
+    url = f"{BASE}{draft.uuid}/kiem-tra/"
+    assert "notice--warning" not in client.get(url).content.decode()
+    SubmissionDraft.objects.filter(pk=draft.pk).update(expires_at=now + dt.timedelta(days=2))
+    assert "notice--warning" in client.get(url).content.decode()
+    SubmissionDraft.objects.filter(pk=draft.pk).update(expires_at=now - dt.timedelta(minutes=1))
+    assert client.get(url).status_code == 404
+    assert drafts.drafts_purge_expired(now=now) == 1
+    assert not SubmissionDraft.objects.exists()
