@@ -352,6 +352,8 @@ class Result:
     client_cpu: float = 0.0  # CPU seconds the client process spent
     server_cpu: float | None = None  # CPU seconds of the server process tree
     machine_cpu: float = 0.0  # busy CPU seconds of the whole machine
+    by_status: dict[int, list[float]] = field(default_factory=dict)  # latencies per status
+    unexpected: Counter[str] = field(default_factory=Counter)  # "<got> for <expected>"
 
     @property
     def other_cpu_pct(self) -> float:
@@ -386,7 +388,7 @@ class Result:
 
 def load(
     port: int,
-    path: str,
+    path: str | Sequence[str],
     *,
     requests: int,
     concurrency: int,
@@ -394,44 +396,60 @@ def load(
     server_pid: int | None = None,
     timeout: float = 30.0,
     max_seconds: float = 60.0,
+    expect: Sequence[int] | None = None,
+    start: int = 0,
 ) -> Result:
-    """Send exactly ``requests`` GETs for ``path`` (fewer if ``max_seconds`` runs out) from
-    ``concurrency`` threads, each with its own keep-alive connection (re-opened when the server
-    closes it). Latency is measured per request from sending to the last byte of the body."""
+    """Send exactly ``requests`` GETs (fewer if ``max_seconds`` runs out) from ``concurrency``
+    threads, each with its own keep-alive connection (re-opened when the server closes it).
+    Latency is measured per request from sending to the last byte of the body.
+
+    ``path`` may be a list: request ``k`` then goes to ``path[(start + k) % len(path)]`` and,
+    with ``expect`` (one status per path), its status is checked against the expected one;
+    answers that differ are counted in ``Result.unexpected``."""
+    paths = [path] if isinstance(path, str) else list(path)
+    expected = list(expect) if expect is not None else None
+    if expected is not None and len(expected) != len(paths):
+        raise ValueError("one expected status per path")
     counter = iter(range(requests))
     lock = threading.Lock()
     latencies: list[float] = []
+    by_status: dict[int, list[float]] = {}
     statuses: Counter[int] = Counter()
     errors: Counter[str] = Counter()
+    unexpected: Counter[str] = Counter()
     received = [0]
     deadline = [float("inf")]  # set once the clock starts
 
-    def next_ticket() -> bool:
+    def next_ticket() -> int | None:
         with lock:
             if time.perf_counter() > deadline[0]:
-                return False
-            return next(counter, None) is not None
+                return None
+            return next(counter, None)
 
     def worker(n_warm: int) -> None:
         conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
         headers = {"Host": HOST, "Accept-Encoding": "identity"}
         try:
-            for _ in range(n_warm):
+            for k in range(n_warm):
                 with contextlib.suppress(OSError, http.client.HTTPException):
-                    conn.request("GET", path, headers=headers)
+                    conn.request("GET", paths[(start + k) % len(paths)], headers=headers)
                     conn.getresponse().read()
             barrier.wait(timeout=120)
-            while next_ticket():
+            while (ticket := next_ticket()) is not None:
+                index = (start + ticket) % len(paths)
                 started = time.perf_counter()
                 try:
-                    conn.request("GET", path, headers=headers)
+                    conn.request("GET", paths[index], headers=headers)
                     resp = conn.getresponse()
                     body = resp.read()
                     took = time.perf_counter() - started
                     with lock:
                         latencies.append(took)
+                        by_status.setdefault(resp.status, []).append(took)
                         statuses[resp.status] += 1
                         received[0] += len(body)
+                        if expected is not None and resp.status != expected[index]:
+                            unexpected[f"{resp.status} for {expected[index]}"] += 1
                     if resp.will_close:
                         conn.close()
                 except (OSError, http.client.HTTPException) as exc:
@@ -444,7 +462,7 @@ def load(
             conn.close()
 
     barrier = threading.Barrier(concurrency + 1)
-    per_thread_warm = max(1, warmup // concurrency)
+    per_thread_warm = max(1, warmup // concurrency) if warmup else 0
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
         futures = [pool.submit(worker, per_thread_warm) for _ in range(concurrency)]
         barrier.wait(timeout=120)
@@ -470,6 +488,8 @@ def load(
         client_cpu=cpu1 - cpu0,
         server_cpu=(srv1 - srv0) if srv0 is not None and srv1 is not None else None,
         machine_cpu=sys1 - sys0,
+        by_status=by_status,
+        unexpected=unexpected,
     )
 
 
@@ -529,8 +549,9 @@ class Agg:
 class Target:
     key: tuple[object, ...]
     port: int
-    path: str
+    path: str | tuple[str, ...]  # several: a mix, taken in turn (see ``load``)
     server_pid: int | None = None
+    expect: tuple[int, ...] | None = None  # the status a correct server gives for each path
 
 
 def interleaved(
@@ -566,6 +587,8 @@ def interleaved(
                     concurrency=concurrency,
                     warmup=concurrency,
                     server_pid=target.server_pid,
+                    expect=target.expect,
+                    start=rnd * per_sample,  # a mix: a different slice in every sample
                 )
                 if best is None or res.other_cpu_pct < best.other_cpu_pct:
                     best = res

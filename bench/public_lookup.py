@@ -30,20 +30,15 @@ Always exits 0 and stops its servers; statuses other than the expected are repor
 from __future__ import annotations
 
 import argparse
-import contextlib
-import http.client
 import json
 import random
 import statistics
 import subprocess
 import sys
-import threading
 import time
 import urllib.parse
 from collections import Counter
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -84,109 +79,7 @@ class Request:
     expect: int  # the status a correct server gives
 
 
-@dataclass
-class MixResult(c.Result):
-    by_status: dict[int, list[float]] = field(default_factory=dict)
-    unexpected: Counter[str] = field(default_factory=Counter)
-
-
-def load_mix(
-    port: int,
-    requests: Sequence[Request],
-    *,
-    total: int,
-    concurrency: int,
-    server_pid: int | None = None,
-    warmup: int = 0,
-    timeout: float = 30.0,
-    max_seconds: float = 60.0,
-) -> MixResult:
-    """Like ``_common.load``, but request ``k`` goes to ``requests[k % len(requests)]`` and its
-    status is checked against the one expected; latencies are also kept per status."""
-    tickets = iter(range(total))
-    lock = threading.Lock()
-    latencies: list[float] = []
-    by_status: dict[int, list[float]] = {}
-    statuses: Counter[int] = Counter()
-    errors: Counter[str] = Counter()
-    unexpected: Counter[str] = Counter()
-    received = [0]
-    deadline = [float("inf")]
-
-    def next_ticket() -> int | None:
-        with lock:
-            if time.perf_counter() > deadline[0]:
-                return None
-            return next(tickets, None)
-
-    def worker(n_warm: int) -> None:
-        conn = http.client.HTTPConnection(c.HOST, port, timeout=timeout)
-        headers = {"Host": c.HOST, "Accept-Encoding": "identity"}
-        try:
-            for k in range(n_warm):
-                with contextlib.suppress(OSError, http.client.HTTPException):
-                    conn.request("GET", requests[k % len(requests)].path, headers=headers)
-                    conn.getresponse().read()
-            barrier.wait(timeout=120)
-            while (ticket := next_ticket()) is not None:
-                req = requests[ticket % len(requests)]
-                started = time.perf_counter()
-                try:
-                    conn.request("GET", req.path, headers=headers)
-                    resp = conn.getresponse()
-                    body = resp.read()
-                    took = time.perf_counter() - started
-                    with lock:
-                        latencies.append(took)
-                        by_status.setdefault(resp.status, []).append(took)
-                        statuses[resp.status] += 1
-                        received[0] += len(body)
-                        if resp.status != req.expect:
-                            unexpected[f"{resp.status} for {req.expect}"] += 1
-                    if resp.will_close:
-                        conn.close()
-                except (OSError, http.client.HTTPException) as exc:
-                    took = time.perf_counter() - started
-                    conn.close()
-                    with lock:
-                        latencies.append(took)
-                        errors[type(exc).__name__] += 1
-        finally:
-            conn.close()
-
-    barrier = threading.Barrier(concurrency + 1)
-    per_thread_warm = warmup // concurrency
-    with ThreadPoolExecutor(max_workers=concurrency) as pool:
-        futures = [pool.submit(worker, per_thread_warm) for _ in range(concurrency)]
-        barrier.wait(timeout=120)
-        cpu0 = time.process_time()
-        srv0 = c.tree_cpu_seconds(server_pid) if server_pid else None
-        sys0 = c.system_busy_seconds()
-        started = time.perf_counter()
-        deadline[0] = started + max_seconds
-        for f in futures:
-            f.result()
-        seconds = time.perf_counter() - started
-        cpu1 = time.process_time()
-        srv1 = c.tree_cpu_seconds(server_pid) if server_pid else None
-        sys1 = c.system_busy_seconds()
-    return MixResult(
-        requests=len(latencies),
-        concurrency=concurrency,
-        seconds=seconds,
-        latencies=latencies,
-        statuses=statuses,
-        errors=errors,
-        bytes=received[0],
-        client_cpu=cpu1 - cpu0,
-        server_cpu=(srv1 - srv0) if srv0 is not None and srv1 is not None else None,
-        machine_cpu=sys1 - sys0,
-        by_status=by_status,
-        unexpected=unexpected,
-    )
-
-
-def interleaved(
+def measure(
     targets: dict[str, list[Request]],
     *,
     port: int,
@@ -195,55 +88,38 @@ def interleaved(
     concurrency: int,
     samples: int,
     deadline: float,
-    max_other_pct: float = 50.0,
-    retries: int = 2,
 ) -> dict[str, c.Agg]:
-    """``_common.interleaved`` for request lists: each target ``samples`` times, in an order
-    rotated every round, waiting (bounded) for a quiet machine and re-taking (bounded) a
-    sample disturbed by other work; the least disturbed attempt is kept."""
-    aggs = {name: c.Agg() for name in targets}
-    names = list(targets)
-    per_sample = max(1, requests // samples)
-    offset = 0
-    for rnd in range(samples):
-        shift = rnd % len(names)
-        for name in [*names[shift:], *names[:shift]]:
-            agg = aggs[name]
-            best: MixResult | None = None
-            for attempt in range(1 + retries):
-                if time.monotonic() < deadline:
-                    agg.waited += c.wait_quiet(3.0)
-                # a different slice of the dossiers in every sample
-                reqs = targets[name]
-                rotated = reqs[offset % len(reqs) :] + reqs[: offset % len(reqs)]
-                res = load_mix(
-                    port,
-                    rotated,
-                    total=per_sample,
-                    concurrency=concurrency,
-                    server_pid=server_pid,
-                    warmup=concurrency,
-                )
-                if best is None or res.other_cpu_pct < best.other_cpu_pct:
-                    best = res
-                if res.other_cpu_pct <= max_other_pct or time.monotonic() > deadline:
-                    break
-                if attempt < retries:
-                    agg.retried += 1
-            assert best is not None
-            agg.samples.append(best)
-        offset += per_sample
-    return aggs
+    """``_common.interleaved`` over request mixes (each request checked against the status it
+    should get), keyed by target name."""
+    aggs: dict[tuple[object, ...], c.Agg] = {}
+    c.interleaved(
+        [
+            c.Target(
+                (name,),
+                port,
+                tuple(r.path for r in reqs),
+                server_pid,
+                tuple(r.expect for r in reqs),
+            )
+            for name, reqs in targets.items()
+        ],
+        requests=requests,
+        concurrency=concurrency,
+        samples=samples,
+        aggs=aggs,
+        deadline=deadline,
+    )
+    return {name: aggs[(name,)] for name in targets}
 
 
 def _pooled(agg: c.Agg, status: int) -> list[float]:
-    return [x for r in agg.samples for x in getattr(r, "by_status", {}).get(status, [])]
+    return [x for r in agg.samples for x in r.by_status.get(status, [])]
 
 
 def _unexpected(agg: c.Agg) -> Counter[str]:
     total: Counter[str] = Counter()
     for r in agg.samples:
-        total.update(getattr(r, "unexpected", Counter()))
+        total.update(r.unexpected)
         total.update(r.errors)
     return total
 
@@ -257,8 +133,15 @@ def _wait_fresh_window(margin: float = 8.0, *, next_one: bool = False) -> None:
         time.sleep(left + 0.3)
 
 
-def burst(port: int, reqs: list[Request], n: int) -> MixResult:
-    return load_mix(port, reqs, total=n, concurrency=32, warmup=0)
+def burst(port: int, reqs: list[Request], n: int) -> c.Result:
+    return c.load(
+        port,
+        [r.path for r in reqs],
+        expect=[r.expect for r in reqs],
+        requests=n,
+        concurrency=32,
+        warmup=0,  # a warm-up would spend the limit being shown
+    )
 
 
 # --- main ------------------------------------------------------------------------------------
@@ -353,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
                 return 0
             deadline = time.monotonic() + (60 if args.quick else 150)
             for level in levels:
-                aggs = interleaved(
+                aggs = measure(
                     {
                         BASELINE[0]: [Request(BASELINE[1], 200)],
                         "public lookup (mix)": lookups,

@@ -315,7 +315,7 @@ def _add_fees(dossier: Dossier) -> None:
     DossierFee.objects.bulk_create(rows)
 
 
-def _create(data: DossierIn, *, actor, state: DossierState, at: dt.datetime) -> Dossier:
+def _create(data: DossierIn, *, owner, state: DossierState, at: dt.datetime) -> Dossier:
     applicant = data.applicant
     receiving = data.receiving_agency
     dossier = Dossier.objects.create(
@@ -325,7 +325,7 @@ def _create(data: DossierIn, *, actor, state: DossierState, at: dt.datetime) -> 
         handling_agency=data.handling_agency or people_committee(receiving),
         channel=data.channel,
         state=state,
-        owner=actor if data.channel == Channel.ONLINE else None,
+        owner=owner,
         applicant_type=applicant.applicant_type,
         applicant_name=applicant.name.strip(),
         applicant_id_number=applicant.id_number,

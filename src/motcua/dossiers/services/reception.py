@@ -55,9 +55,7 @@ def dossier_submit(*, actor, data: DossierIn, at: dt.datetime | None = None) -> 
         data.channel if data.channel in (Channel.ONLINE, Channel.POST) else Channel.ONLINE
     )
     _validate_new(data, day=timezone.localdate(at))
-    dossier = _create(data, actor=actor, state=DossierState.SUBMITTED, at=at)
-    dossier.owner = actor
-    dossier.save(update_fields=["owner"])
+    dossier = _create(data, owner=actor, state=DossierState.SUBMITTED, at=at)
     _assign_code(dossier, at)
     _record(
         dossier,
@@ -81,7 +79,7 @@ def dossier_intake(
         data.channel = Channel.COUNTER
     require_role(actor, Role.RECEPTION, data.receiving_agency)
     _validate_new(data, day=timezone.localdate(at))
-    dossier = _create(data, actor=actor, state=DossierState.SUBMITTED, at=at)
+    dossier = _create(data, owner=None, state=DossierState.SUBMITTED, at=at)
     _assign_code(dossier, at)
     payload: dict[str, Any] = {"code": dossier.code, "channel": dossier.channel}
     if receive:
