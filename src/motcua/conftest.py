@@ -17,3 +17,9 @@ def tree(db):
 def _fast_password_hashing(settings):
     """Tests create many accounts; PBKDF2's deliberate slowness is not what they measure."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _media_in_a_temporary_directory(settings, tmp_path_factory):
+    """Uploaded files of a test go to a directory of its own, never to the data directory."""
+    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))

@@ -78,16 +78,20 @@ router = Router(tags=["dossiers"], auth=[BearerTokenAuth(), SessionCsrfAuth()])
 # -- input resolution -----------------------------------------------------------------------
 
 
-def _content(item: schemas.DossierComponentIn) -> bytes | None:
-    if item.content_base64 is None:
+def _decode(content_base64: str | None, name: str) -> bytes | None:
+    if content_base64 is None:
         return None
     try:
-        return base64.b64decode(item.content_base64, validate=True)
+        return base64.b64decode(content_base64, validate=True)
     except (binascii.Error, ValueError):
         raise ValidationFailed(
-            _("The file “%(name)s” is not valid base64.") % {"name": item.file_name},
+            _("The file “%(name)s” is not valid base64.") % {"name": name},
             code="file_encoding",
         ) from None
+
+
+def _content(item: schemas.DossierComponentIn) -> bytes | None:
+    return _decode(item.content_base64, item.file_name)
 
 
 def _components(version, items: list[schemas.DossierComponentIn]) -> list[svc.ComponentIn]:
@@ -265,6 +269,8 @@ _ACTIONS: dict[str, Any] = {
         result_number=data.result_number,
         signer=data.signer,
         note=data.note,
+        result_content=_decode(data.result_content_base64, data.result_file_name),
+        result_file_name=data.result_file_name,
     ),
     Action.RETURN_RESULT: lambda actor, d, data: svc.dossier_return_result(
         actor=actor, dossier=d, method=data.method, recipient=data.recipient
@@ -368,6 +374,27 @@ def dossier_form(request, code: str, form: str):
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{dossier.code}-{kind}.pdf"'
     return response
+
+
+@router.get(
+    "/dossiers/{code}/result.pdf",
+    summary="The electronic result of the dossier",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The result document (PDF, as an attachment).",
+                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def dossier_result(request, code: str):
+    """Officials over the dossier may download it once resolved; the applicant once it has been
+    returned online. Otherwise 404."""
+    from motcua.dossiers.downloads import result_response
+
+    dossier = selectors.dossier_get(request.auth, code)
+    return result_response(request.auth, dossier)
 
 
 class RegisterQuery(Schema):

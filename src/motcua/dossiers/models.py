@@ -112,6 +112,15 @@ class Dossier(TimeStampedModel):
     result_number = models.CharField(_("result document number"), max_length=60, blank=True)
     result_signer = models.CharField(_("signed by"), max_length=255, blank=True)
     result_note = models.TextField(blank=True)
+    result_file = models.ForeignKey(
+        "StoredFile",
+        verbose_name=_("electronic result"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    result_file_name = models.CharField(max_length=255, blank=True)
     return_method = models.CharField(max_length=16, choices=ReturnMethod.choices, blank=True)
     result_recipient = models.CharField(_("result received by"), max_length=255, blank=True)
     timeliness = models.CharField(max_length=10, choices=Timeliness.choices, blank=True)

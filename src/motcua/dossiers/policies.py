@@ -49,6 +49,25 @@ def is_official_over(actor, agency: Agency) -> bool:
     return any(agency.path.startswith(path) for path in scope_paths(actor))
 
 
+def may_download_result(actor, dossier: Dossier) -> bool:
+    """The electronic result: officials over the dossier's agencies whenever it exists; the
+    applicant once it has been returned online (before that it is not yet issued to them)."""
+    from motcua.dossiers.choices import DossierState, ReturnMethod
+
+    if dossier.result_file_id is None:
+        return False
+    if (
+        dossier.owner_id == actor.pk
+        and dossier.state == DossierState.RETURNED
+        and dossier.return_method == ReturnMethod.ONLINE
+    ):
+        return True
+    return actor.is_superuser or any(
+        is_official_over(actor, agency)
+        for agency in (dossier.receiving_agency, dossier.handling_agency)
+    )
+
+
 # Which roles may take each action, and at which agency of the dossier ("receiving" or
 # "handling"). The applicant's own actions are marked with OWNER.
 OWNER = "owner"

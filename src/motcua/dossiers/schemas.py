@@ -262,6 +262,14 @@ class ResultOut(Schema):
     note: str = Field(..., alias="result_note")
     return_method: str
     recipient: str = Field(..., alias="result_recipient")
+    file_name: str = Field(..., alias="result_file_name")
+    file_sha256: str | None = Field(
+        None, description="SHA-256 of the electronic result, downloadable at `result.pdf`."
+    )
+
+    @staticmethod
+    def resolve_file_sha256(obj) -> str | None:
+        return obj.result_file.sha256 if obj.result_file_id else None
 
 
 class DossierDetailOut(DossierOut):
@@ -465,6 +473,10 @@ class ResolveIn(InputSchema):
     result_number: str = Field("", max_length=60)
     signer: str = Field("", max_length=255)
     note: str = Field("", max_length=4000)
+    result_file_name: str = Field("", max_length=255)
+    result_content_base64: str | None = Field(
+        None, description="The electronic result (PDF), base64; needed to return it online."
+    )
 
 
 class ReturnIn(InputSchema):

@@ -153,6 +153,7 @@ def _detail_queryset(qs: QuerySet[Dossier]) -> QuerySet[Dossier]:
         "handling_agency",
         "applicant_province",
         "applicant_commune",
+        "result_file",
         "current_step__agency",
     ).prefetch_related(
         Prefetch("components", queryset=DossierComponent.objects.select_related("file")),

@@ -12,6 +12,7 @@ urlpatterns = [
         views_mine.my_form_pdf,
         name="my_dossier_form",
     ),
+    path("ho-so-cua-toi/<str:code>/ket-qua.pdf", views_mine.my_result, name="my_dossier_result"),
     path("ho-so-cua-toi/<str:code>/bo-sung/", views_mine.my_supply, name="my_dossier_supply"),
     path("ho-so-cua-toi/<str:code>/rut/", views_mine.my_withdraw, name="my_dossier_withdraw"),
     path("ho-so-cua-toi/<str:code>/danh-gia/", views_mine.my_rate, name="my_dossier_rate"),

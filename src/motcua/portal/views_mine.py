@@ -101,6 +101,7 @@ def _detail(
         "rating": rating,
         "online_result": state == DossierState.RETURNED
         and dossier.return_method == ReturnMethod.ONLINE,
+        "result_download": policies.may_download_result(request.user, dossier),
         "bound": bound,
     }
     return _no_store(render(request, "portal/mine/detail.html", context, status=status))
@@ -125,6 +126,19 @@ def my_form_pdf(request: HttpRequest, code: str, kind: str) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{dossier.code}-{kind}.pdf"'
     return _no_store(response)
+
+
+@login_required
+def my_result(request: HttpRequest, code: str) -> HttpResponse:
+    """The electronic result, once it has been returned online; 404 before then."""
+    from motcua.dossiers.downloads import result_response
+
+    dossier = (
+        selectors.my_dossiers(request.user).select_related("result_file").filter(code=code).first()
+    )
+    if dossier is None:
+        raise Http404
+    return result_response(request.user, dossier)
 
 
 def _back(dossier: Dossier, anchor: str = "") -> HttpResponse:

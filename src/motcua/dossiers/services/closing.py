@@ -28,6 +28,7 @@ from motcua.dossiers.services._common import (
     _require_state,
     _required_text,
 )
+from motcua.dossiers.services.files import PDF, sniff_content_type, stored_file_put
 
 # -- ending ---------------------------------------------------------------------------------
 
@@ -124,10 +125,15 @@ def dossier_resolve(
     result_number: str = "",
     signer: str = "",
     note: str = "",
+    result_content: bytes | None = None,
+    result_file_name: str = "",
     at: dt.datetime | None = None,
 ) -> Dossier:
     """The result is issued — approval, or a refusal letter with reasons (status 9). This is
-    the completion time (NgayKetThucXuLy) that timeliness is judged on (SPEC.md §3.5)."""
+    the completion time (NgayKetThucXuLy) that timeliness is judged on (SPEC.md §3.5).
+
+    ``result_content`` is the electronic result (a PDF), which the applicant can download
+    once it is returned online (766 indicator 4.1, SPEC.md §5.2)."""
     at = _now(at)
     dossier = _lock(dossier)
     policies.require(actor, Action.RESOLVE, dossier)
@@ -138,6 +144,14 @@ def dossier_resolve(
         raise ValidationFailed(_("Choose approval or refusal."), code="result_kind") from None
     if result_kind is ResultKind.REFUSAL:
         note = _required_text(note, _("The reasons for refusal"))
+    if result_content is not None:
+        # checked before anything is written, so a refused file leaves nothing on disk
+        if sniff_content_type(result_content[:16]) != PDF:
+            raise ValidationFailed(
+                _("The electronic result must be a PDF file."), code="result_file_type"
+            )
+        dossier.result_file = stored_file_put(content=result_content, name=result_file_name)
+        dossier.result_file_name = (result_file_name or f"{dossier.code}.pdf")[:255]
     calendar = _calendar(dossier, at)
     _close_step(dossier, calendar=calendar, at=at, actor=actor, note=note)
     before = dossier.state
@@ -157,12 +171,15 @@ def dossier_resolve(
         payload={
             "result_kind": result_kind.value,
             "result_number": dossier.result_number,
+            "result_sha256": dossier.result_file.sha256 if dossier.result_file else "",
             "timeliness": dossier.timeliness,
         },
         fields=[
             "state",
             "result_kind",
             "result_number",
+            "result_file",
+            "result_file_name",
             "result_signer",
             "result_note",
             "finished_at",
@@ -195,6 +212,14 @@ def dossier_return_result(
             _("Choose how the result is returned: at the desk, by post or online."),
             code="return_method",
         ) from None
+    if method is ReturnMethod.ONLINE and dossier.result_file_id is None:
+        raise ValidationFailed(
+            _(
+                "There is no electronic result to return online: the result PDF is attached "
+                "when the dossier is resolved."
+            ),
+            code="no_electronic_result",
+        )
     if method is not ReturnMethod.ONLINE:
         recipient = _required_text(recipient, _("The name of the person receiving the result"))
     before = dossier.state

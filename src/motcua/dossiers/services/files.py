@@ -13,8 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from motcua.core.errors import ValidationFailed
 from motcua.dossiers.models import StoredFile
 
+PDF = ("application/pdf", "pdf")
 _SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
-    (b"%PDF-", "application/pdf", "pdf"),
+    (b"%PDF-", *PDF),
     (b"\xff\xd8\xff", "image/jpeg", "jpg"),
     (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
 )

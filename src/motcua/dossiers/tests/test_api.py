@@ -409,6 +409,45 @@ def test_full_path_intake_handover_resolve_return(api, catalogue, desk, c1_staff
         assert events[-1]["action_label"] == str(Action.RETURN_RESULT.label)
 
 
+def test_the_electronic_result_is_uploaded_with_resolve_and_downloaded(
+    api, submitted, c1_staff, c2_staff, applicant_user
+):
+    """Officials over the dossier download it once resolved; the applicant only once returned
+    online; everyone else gets the 404 of an unknown dossier."""
+    code = submitted.code
+    svc.dossier_receive(actor=c1_staff.reception, dossier=submitted)
+    svc.dossier_handover(actor=c1_staff.reception, dossier=submitted)
+    result = b"%PDF-1.7\n% ket qua\n%%EOF\n"
+    body = {
+        "result_number": "7/GCN",
+        "result_file_name": "ket-qua.pdf",
+        "result_content_base64": base64.b64encode(result).decode(),
+    }
+    response = api.act(code, "resolve", c1_staff.clerk, body)
+    assert response.status_code == 200, response.content
+    assert response.json()["result"]["file_name"] == "ket-qua.pdf"
+    assert response.json()["result"]["file_sha256"] is not None
+    download = api.get(f"/dossiers/{code}/result.pdf", c1_staff.reception)
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == result
+    assert download["Content-Disposition"].startswith("attachment;")
+    assert api.get(f"/dossiers/{code}/result.pdf", applicant_user).status_code == 404
+    assert api.get(f"/dossiers/{code}/result.pdf", c2_staff.reception).status_code == 404
+    returned = api.act(code, "return_result", c1_staff.reception, {"method": "online"})
+    assert returned.status_code == 200, returned.content
+    assert api.get(f"/dossiers/{code}/result.pdf", applicant_user).status_code == 200
+
+
+def test_a_result_that_is_not_a_pdf_is_422_and_changes_nothing(api, received, c1_staff):
+    svc.dossier_handover(actor=c1_staff.reception, dossier=received)
+    before = Dossier.objects.get(pk=received.pk).event_count
+    jpeg = base64.b64encode(b"\xff\xd8\xff\xe0" + b"0" * 20).decode()
+    response = api.act(received.code, "resolve", c1_staff.clerk, {"result_content_base64": jpeg})
+    assert response.status_code == 422
+    assert response.json()["code"] == "result_file_type"
+    assert Dossier.objects.get(pk=received.pk).event_count == before
+
+
 def test_assign_the_current_step(api, received, c1_staff):
     api.act(received.code, "handover", c1_staff.reception)
     response = api.act(

@@ -411,6 +411,44 @@ def test_refusal_result_needs_reasons(ctx):
     assert d.state == S.RESOLVED and d.result_kind == "refusal"
 
 
+def test_the_electronic_result_is_a_pdf_and_online_return_needs_one(ctx):
+    """Returning online hands over the electronic result (766 indicator 4.1, SPEC.md §5.2):
+    without one it is refused, and a result that is not a PDF is refused, changing nothing."""
+    from motcua.dossiers.models import StoredFile
+
+    d = _in_process(ctx)
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+    before = (d.state, d.event_count)
+    with pytest.raises(ValidationFailed) as info:
+        svc.dossier_resolve(actor=ctx.staff.clerk, dossier=d, result_content=png, at=AT)
+    assert info.value.code == "result_file_type"
+    d.refresh_from_db()
+    assert (d.state, d.event_count, d.result_file_id) == (*before, None)
+    assert not StoredFile.objects.exists()  # the transaction rolled the row back
+
+    svc.dossier_resolve(actor=ctx.staff.clerk, dossier=d, at=AT)
+    with pytest.raises(ValidationFailed) as info:
+        svc.dossier_return_result(actor=ctx.staff.reception, dossier=d, method="online", at=AT)
+    assert info.value.code == "no_electronic_result"
+    d.refresh_from_db()
+    assert d.state == S.RESOLVED
+    svc.dossier_return_result(
+        actor=ctx.staff.reception, dossier=d, method="counter", recipient="Nguyễn Văn An", at=AT
+    )
+
+    e = _in_process(ctx)
+    pdf = b"%PDF-1.7\n% result\n%%EOF\n"
+    svc.dossier_resolve(
+        actor=ctx.staff.clerk, dossier=e, result_content=pdf, result_file_name="kq.pdf", at=AT
+    )
+    svc.dossier_return_result(actor=ctx.staff.reception, dossier=e, method="online", at=AT)
+    e.refresh_from_db()
+    assert (e.state, e.result_file_name) == (S.RETURNED, "kq.pdf")
+    resolved = e.events.get(action=Action.RESOLVE)
+    assert resolved.payload["result_sha256"] == e.result_file.sha256
+    assert list(verify_events(Dossier.objects.filter(pk=e.pk))) == []
+
+
 def test_online_submission_rules(ctx, catalogue):
     # A procedure without an online service cannot be submitted online (NĐ 42/2022).
     data = dossier_in(catalogue["2.000815"], ctx.desk, channel=Channel.ONLINE)

@@ -22,7 +22,9 @@ def returned(tree, catalogue, c1_staff, applicant_user) -> Dossier:
         at=vn(2026, 3, 9, 8),
     )
     svc.dossier_receive(actor=c1_staff.reception, dossier=d, at=vn(2026, 3, 9, 8, 30))
-    svc.dossier_resolve(actor=c1_staff.clerk, dossier=d, at=vn(2026, 3, 10, 9))
+    svc.dossier_resolve(
+        actor=c1_staff.clerk, dossier=d, result_content=b"%PDF-1.7\n%%EOF\n", at=vn(2026, 3, 10, 9)
+    )
     svc.dossier_return_result(
         actor=c1_staff.reception, dossier=d, method="online", at=vn(2026, 3, 10, 10)
     )

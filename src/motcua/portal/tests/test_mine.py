@@ -18,6 +18,7 @@ from motcua.feedback.models import DossierRating
 
 T0 = vn(2026, 3, 9, 8, 0)  # Monday
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+RESULT_PDF = b"%PDF-1.7\n% the result\ntrailer <<>>\n%%EOF\n"
 
 
 @pytest.fixture
@@ -57,7 +58,14 @@ def supplement_requested(owner, staff, version, desk) -> Dossier:
 def returned(owner, staff, version, desk, *, method="online") -> Dossier:
     d = in_process(owner, staff, version, desk)
     later = T0 + dt.timedelta(hours=2)
-    svc.dossier_resolve(actor=staff.clerk, dossier=d, at=later)
+    svc.dossier_resolve(
+        actor=staff.clerk,
+        dossier=d,
+        result_number="12/GCN",
+        result_content=RESULT_PDF,
+        result_file_name="giay-chung-nhan.pdf",
+        at=later,
+    )
     svc.dossier_return_result(
         actor=staff.reception, dossier=d, method=method, recipient="Nguyễn Văn An", at=later
     )
@@ -353,7 +361,7 @@ def test_rating_is_saved_once_and_shown(client, applicant_user, c1_staff, versio
     assert DossierRating.objects.filter(dossier=d).count() == 1
 
 
-def test_online_result_says_the_document_comes_with_signatures(
+def test_the_result_returned_online_is_downloaded_as_an_attachment(
     client,
     applicant_user,  # noqa: F811
     c1_staff,  # noqa: F811
@@ -363,6 +371,49 @@ def test_online_result_says_the_document_comes_with_signatures(
     d = returned(applicant_user, c1_staff, version, desk, method="online")
     client.force_login(applicant_user)
     page = client.get(url("my_dossier", d)).content.decode()
-    assert 'id="ket-qua"' in page
+    assert 'id="ket-qua"' in page and url("my_dossier_result", d) in page
+    response = client.get(url("my_dossier_result", d))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert "giay-chung-nhan.pdf" in response["Content-Disposition"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in response["Content-Security-Policy"]
+    assert "no-store" in response["Cache-Control"]
+    assert b"".join(response.streaming_content) == RESULT_PDF
+
+
+def test_the_result_is_not_served_before_it_is_returned_nor_to_anyone_else(
+    client,
+    applicant_user,  # noqa: F811
+    c1_staff,  # noqa: F811
+    version,
+    desk,
+):
+    d = in_process(applicant_user, c1_staff, version, desk)
+    svc.dossier_resolve(
+        actor=c1_staff.clerk, dossier=d, result_content=RESULT_PDF, at=T0 + dt.timedelta(hours=3)
+    )
+    client.force_login(applicant_user)
+    assert client.get(url("my_dossier_result", d)).status_code == 404  # resolved, not returned
+    svc.dossier_return_result(
+        actor=c1_staff.reception, dossier=d, method="online", at=T0 + dt.timedelta(hours=4)
+    )
+    assert client.get(url("my_dossier_result", d)).status_code == 200
+    client.force_login(citizen("someone-else"))
+    assert client.get(url("my_dossier_result", d)).status_code == 404
+    client.logout()
+    assert client.get(url("my_dossier_result", d)).status_code == 302  # to the login page
+
+
+def test_a_result_returned_at_the_desk_is_not_offered_for_download(
+    client,
+    applicant_user,  # noqa: F811
+    c1_staff,  # noqa: F811
+    version,
+    desk,
+):
     counter = returned(applicant_user, c1_staff, version, desk, method="counter")
+    client.force_login(applicant_user)
     assert 'id="ket-qua"' not in client.get(url("my_dossier", counter)).content.decode()
+    assert client.get(url("my_dossier_result", counter)).status_code == 404
