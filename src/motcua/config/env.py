@@ -353,6 +353,13 @@ _declare(
 )
 _declare("MOTCUA_UPLOAD_MAX_MB", "int", 20, "Largest accepted upload, in megabytes.")
 _declare(
+    "MOTCUA_UPLOAD_RATE",
+    "str",
+    "100/h",
+    "Files one account may upload on the portal (`N/s`, `N/m` or `N/h`); more are refused "
+    "with a message saying when to try again.",
+)
+_declare(
     "MOTCUA_PUBLIC_URL",
     "str",
     "http://127.0.0.1:8000",

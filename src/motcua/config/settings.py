@@ -58,6 +58,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "motcua.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "motcua.core.middleware.SiteLocaleMiddleware",
@@ -165,6 +166,8 @@ ACCOUNT_RATE_LIMITS = {
     # allauth's defaults (10 a minute from one address, 5 per 5 minutes for one account),
     # with the per-address limit tightened to 20 per 5 minutes.
     "login_failed": "20/5m/ip,5/5m/key",
+    # accounts made from one address: a commune office helping citizens shares one address
+    "signup": "20/h/ip",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "motcua"
@@ -182,6 +185,14 @@ if _oidc_server_url:
             "settings": {"server_url": _oidc_server_url},
         }
     )
+
+# Forms may post to the site and, since its login redirects there, the identity provider.
+MOTCUA_CSP_FORM_ACTION: list[str] = []
+if _oidc_server_url:
+    from urllib.parse import urlsplit
+
+    _oidc = urlsplit(_oidc_server_url)
+    MOTCUA_CSP_FORM_ACTION.append(f"{_oidc.scheme}://{_oidc.netloc}")
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = env("LANGUAGE_CODE")
@@ -247,6 +258,7 @@ MOTCUA_SUPPLEMENT_MAX_REQUESTS = env("MOTCUA_SUPPLEMENT_MAX_REQUESTS")
 MOTCUA_EXTENSION_MAX = env("MOTCUA_EXTENSION_MAX")
 MOTCUA_FORMS_TT03_FROM = env("MOTCUA_FORMS_TT03_FROM")
 MOTCUA_UPLOAD_MAX_MB = env("MOTCUA_UPLOAD_MAX_MB")
+MOTCUA_UPLOAD_RATE = env("MOTCUA_UPLOAD_RATE")
 # A dossier submitted through the API carries its files base64-encoded (a third larger) and may
 # carry several: allow the request body up to four files of the largest size.
 DATA_UPLOAD_MAX_MEMORY_SIZE = MOTCUA_UPLOAD_MAX_MB * 1024 * 1024 * 4 * 4 // 3

@@ -23,6 +23,7 @@ from motcua.dossiers import policies, selectors, transitions
 from motcua.dossiers.choices import Action, DossierState, ReturnMethod
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import lifecycle
+from motcua.dossiers.services.files import upload_quota, upload_refusal
 from motcua.feedback.services import dossier_rate
 from motcua.portal.forms_mine import RatingForm, SupplyForm, WithdrawalForm
 from motcua.portal.views import NEXT_STEP
@@ -154,6 +155,12 @@ def my_supply(request: HttpRequest, code: str) -> HttpResponse:
     if form is None:  # already sent (a second click), or nothing was requested
         return _back(dossier)
     if form.is_valid():
+        count = len(form.components())
+        retry_after = upload_quota(actor=request.user, count=count)
+        if retry_after:
+            message = str(upload_refusal(retry_after).message)
+            form.add_error("file_0" if form.items else "note", message)
+            return _detail(request, _mine(request, code), bound=form, status=429)
         resubmit = dossier.state == DossierState.RETURNED_FOR_COMPLETION
         service = lifecycle.dossier_resubmit if resubmit else lifecycle.dossier_supply
         try:

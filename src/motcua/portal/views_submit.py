@@ -24,7 +24,7 @@ from motcua.catalog.models import ProcedureVersion
 from motcua.core.errors import ValidationFailed
 from motcua.dossiers.models import Dossier, SubmissionDraft
 from motcua.dossiers.services import drafts
-from motcua.dossiers.services.files import max_upload_bytes
+from motcua.dossiers.services.files import max_upload_bytes, upload_quota, upload_refusal
 from motcua.org import selectors as org
 from motcua.portal.forms import LocationForm
 from motcua.portal.forms_submit import DeclarationForm
@@ -218,6 +218,7 @@ def documents(request: HttpRequest, code: str, draft: Any) -> HttpResponse:
     found = _draft(request, code, draft)
     here = _url("submit_documents", found)
     errors: dict[int, str] = {}
+    status = 422
     if request.method == "POST":
         action = request.POST.get("action", "")
         try:
@@ -226,7 +227,12 @@ def documents(request: HttpRequest, code: str, draft: Any) -> HttpResponse:
             component_id = 0
         try:
             if action == "upload":
-                files = [(f.name, f.read()) for f in request.FILES.getlist("files")]
+                uploaded = request.FILES.getlist("files")
+                retry_after = upload_quota(actor=request.user, count=len(uploaded))
+                if retry_after:
+                    status = 429
+                    raise upload_refusal(retry_after)
+                files = [(f.name, f.read()) for f in uploaded]
                 drafts.draft_attach(
                     actor=request.user, draft=found, component_id=component_id, files=files
                 )
@@ -281,7 +287,7 @@ def documents(request: HttpRequest, code: str, draft: Any) -> HttpResponse:
             "max_mb": max_upload_bytes() // (1024 * 1024),
             "back": _back(found, here),
         },
-        status=422 if errors else 200,
+        status=status if errors else 200,
     )
 
 

@@ -181,3 +181,34 @@ def test_admin_login_by_username_still_works(client):
     )
     assert response.status_code == 302
     assert client.get("/admin/").status_code == 200
+
+
+def test_sign_ups_from_one_address_are_limited(client, db, settings):
+    """allauth's rate limit for sign-up (settings.ACCOUNT_RATE_LIMITS["signup"], 20 an hour
+    from one address): the next attempt is answered 429 and creates no account."""
+    from django.core.cache import cache
+
+    from motcua.accounts.models import User
+
+    cache.clear()
+    for number in range(20):
+        client.post(
+            "/tai-khoan/signup/",
+            {
+                "email": f"nguoi{number}@example.vn",
+                "password1": "mot-cua-Thanh-Hoa-2025",
+                "password2": "mot-cua-Thanh-Hoa-2025",
+            },
+        )
+    assert User.objects.count() == 20
+    response = client.post(
+        "/tai-khoan/signup/",
+        {
+            "email": "nguoi-21@example.vn",
+            "password1": "mot-cua-Thanh-Hoa-2025",
+            "password2": "mot-cua-Thanh-Hoa-2025",
+        },
+    )
+    assert response.status_code == 429
+    assert User.objects.count() == 20
+    cache.clear()

@@ -34,7 +34,7 @@ from motcua.dossiers.models import (
 from motcua.dossiers.services import effects
 from motcua.dossiers.services.codes import dossier_code_allocate
 from motcua.dossiers.services.events import event_append
-from motcua.dossiers.services.files import stored_file_put
+from motcua.dossiers.services.files import stored_file_check, stored_file_put
 from motcua.org.choices import AgencyKind, Role
 from motcua.org.models import Agency
 from motcua.org.services.calendar import calendar_for
@@ -272,6 +272,9 @@ def _mandatory_components(version: ProcedureVersion, variant: ProcedureVariant) 
 
 
 def _add_components(dossier: Dossier, components: list[ComponentIn], *, supplement=None) -> None:
+    for item in components:
+        if item.content is not None:
+            stored_file_check(content=item.content, name=item.file_name)
     start = dossier.components.count()
     rows = []
     for index, item in enumerate(components):

@@ -34,7 +34,7 @@ from motcua.dossiers.services._common import (
     people_committee,
     time_rule,
 )
-from motcua.dossiers.services.files import stored_file_put
+from motcua.dossiers.services.files import stored_file_check, stored_file_put
 from motcua.dossiers.services.reception import dossier_submit
 from motcua.org import selectors as org
 from motcua.org.choices import AgencyKind
@@ -311,6 +311,8 @@ def draft_attach(
     component = _component_of(draft, component_id)
     if not files:
         raise ValidationFailed(_("Choose a file to upload."), code="file_missing")
+    for name, content in files:
+        stored_file_check(content=content, name=name)
     stored = [stored_file_put(content=content, name=name) for name, content in files]
     uploads = dict(draft.uploads)
     entries = list(uploads.get(str(component.pk), []))

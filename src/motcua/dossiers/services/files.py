@@ -32,8 +32,32 @@ def max_upload_bytes() -> int:
     return int(getattr(settings, "MOTCUA_UPLOAD_MAX_MB", 20)) * 1024 * 1024
 
 
-def stored_file_put(*, content: bytes, name: str = "") -> StoredFile:
-    """Store ``content`` (PDF, JPEG or PNG) once; return the existing row for known content."""
+def upload_quota(*, actor, count: int) -> int:
+    """Count ``count`` files against ``actor``'s upload allowance (MOTCUA_UPLOAD_RATE). Returns
+    0 when allowed, else the seconds until more may be uploaded (then nothing was counted)."""
+    from motcua.core import ratelimit
+
+    rate = ratelimit.parse_rate(getattr(settings, "MOTCUA_UPLOAD_RATE", "100/h"))
+    key = f"upload:{actor.pk}"
+    decision = ratelimit.hit(key, rate, cost=count)
+    if decision.allowed:
+        return 0
+    ratelimit.hit(key, rate, cost=-count)  # a refused batch does not use the allowance up
+    return max(1, decision.retry_after)
+
+
+def upload_refusal(retry_after: int) -> ValidationFailed:
+    minutes = max(1, -(-retry_after // 60))
+    return ValidationFailed(
+        _("You have uploaded many files in a short time. Please try again in %(minutes)s minutes.")
+        % {"minutes": minutes},
+        code="upload_rate",
+    )
+
+
+def stored_file_check(*, content: bytes, name: str = "") -> tuple[str, str]:
+    """(content type, extension) of ``content`` if it may be stored; otherwise ValidationFailed.
+    Callers storing several files check them all first, so a refusal leaves nothing on disk."""
     if not content:
         raise ValidationFailed(
             _("The file “%(name)s” is empty.") % {"name": name}, code="file_empty"
@@ -50,6 +74,12 @@ def stored_file_put(*, content: bytes, name: str = "") -> StoredFile:
             _("The file “%(name)s” is not a PDF, JPEG or PNG file.") % {"name": name},
             code="file_type",
         )
+    return kind
+
+
+def stored_file_put(*, content: bytes, name: str = "") -> StoredFile:
+    """Store ``content`` (PDF, JPEG or PNG) once; return the existing row for known content."""
+    kind = stored_file_check(content=content, name=name)
     digest = hashlib.sha256(content).hexdigest()
     existing = StoredFile.objects.filter(sha256=digest).first()
     if existing is not None:

@@ -417,3 +417,31 @@ def test_a_result_returned_at_the_desk_is_not_offered_for_download(
     client.force_login(applicant_user)
     assert 'id="ket-qua"' not in client.get(url("my_dossier", counter)).content.decode()
     assert client.get(url("my_dossier_result", counter)).status_code == 404
+
+
+def test_supplying_documents_counts_against_the_upload_limit(
+    client,
+    applicant_user,  # noqa: F811
+    c1_staff,  # noqa: F811
+    version,
+    desk,
+    settings,
+):
+    from django.core.cache import cache
+
+    from motcua.dossiers.services.files import upload_quota
+
+    cache.clear()
+    settings.MOTCUA_UPLOAD_RATE = "2/h"
+    d = supplement_requested(applicant_user, c1_staff, version, desk)
+    assert upload_quota(actor=applicant_user, count=2) == 0  # the allowance is used up
+    client.force_login(applicant_user)
+    before = snapshot(d)
+    response = client.post(
+        url("my_dossier_supply", d),
+        {"bs-file_0": _upload("cccd.pdf", PDF)},
+    )
+    assert response.status_code == 429
+    assert "tải lên nhiều tệp" in response.content.decode()
+    assert snapshot(d) == before
+    cache.clear()

@@ -62,7 +62,14 @@ class Story:
             context.add_cookies(cookies)
             tab = context.new_page()
             bodies: list[bytes] = []
+            refused: list[str] = []  # anything the Content-Security-Policy blocked
             tab.on("response", lambda r, bodies=bodies: bodies.append(r.body()))
+            tab.on(
+                "console",
+                lambda m, refused=refused: (
+                    refused.append(m.text) if "Content Security Policy" in m.text else None
+                ),
+            )
             try:
                 response = tab.goto(self.page.url)
                 assert response is not None and response.status == 200, (step, self.page.url)
@@ -71,6 +78,7 @@ class Story:
                 assert tab.locator("h1").count() == 1, step
                 results = base._axe()().run(tab)
                 assert results.violations_count == 0, (step, results.generate_report())
+                assert refused == [], (step, refused)
                 if viewport is base.PHONE:
                     raw = sum(len(b) for b in bodies)
                     packed = sum(len(gzip.compress(b, 6)) for b in bodies)

@@ -285,3 +285,49 @@ def test_expiry_warning_and_purge(client, birth, citizen, settings):
     assert client.get(url).status_code == 404
     assert drafts.drafts_purge_expired(now=now) == 1
     assert not SubmissionDraft.objects.exists()
+
+
+def _documents_page(client, citizen):
+    client.force_login(citizen)
+    draft_url = _start(client)
+    draft = SubmissionDraft.objects.get(owner=citizen)
+    component = {c.name: c for c in drafts.draft_components(draft)}["Giấy chứng sinh"]
+    return draft_url + "giay-to/", component
+
+
+def test_a_batch_with_one_bad_file_stores_nothing_not_even_on_disk(
+    client, birth, citizen, settings
+):
+    settings.MOTCUA_UPLOAD_MAX_MB = 1
+    url, component = _documents_page(client, citizen)
+    good = SimpleUploadedFile("tot.pdf", PDF + b"good", "application/pdf")
+    large = SimpleUploadedFile("lon.pdf", PDF + b"0" * (1024 * 1024), "application/pdf")
+    response = client.post(
+        url, {"action": "upload", "component": component.pk, "files": [good, large]}
+    )
+    assert response.status_code == 422
+    assert "Tệp “lon.pdf” lớn hơn 1 MB." in response.content.decode()
+    assert not StoredFile.objects.exists()
+    assert [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()] == []
+    assert SubmissionDraft.objects.get(owner=citizen).uploads == {}
+
+
+def test_uploads_are_limited_per_account(client, birth, citizen, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.MOTCUA_UPLOAD_RATE = "3/h"
+    url, component = _documents_page(client, citizen)
+
+    def upload(*names):
+        files = [SimpleUploadedFile(n, PDF + n.encode(), "application/pdf") for n in names]
+        return client.post(url, {"action": "upload", "component": component.pk, "files": files})
+
+    assert upload("a.pdf", "b.pdf").status_code == 302
+    refused = upload("c.pdf", "d.pdf")  # 4 > 3: the whole batch is refused
+    assert refused.status_code == 429
+    assert "Ông/Bà đã tải lên nhiều tệp trong thời gian ngắn" in refused.content.decode()
+    assert StoredFile.objects.count() == 2
+    assert upload("c.pdf").status_code == 302  # the refused batch did not use the allowance
+    assert upload("d.pdf").status_code == 429
+    cache.clear()
