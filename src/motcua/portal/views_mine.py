@@ -22,7 +22,7 @@ from motcua.core.errors import DomainError, NotFound
 from motcua.dossiers import policies, selectors, transitions
 from motcua.dossiers.choices import Action, DossierState, ReturnMethod
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.services import lifecycle
+from motcua.dossiers.services import drafts, lifecycle
 from motcua.dossiers.services.files import upload_quota, upload_refusal
 from motcua.feedback.services import dossier_rate
 from motcua.portal.forms_mine import RatingForm, SupplyForm, WithdrawalForm
@@ -48,7 +48,15 @@ def my_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.my_dossiers(request.user), settings.MOTCUA_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    return _no_store(render(request, "portal/mine/list.html", {"page": page}))
+    unfinished = [(draft, _resume_url(draft)) for draft in drafts.my_drafts(actor=request.user)]
+    return _no_store(render(request, "portal/mine/list.html", {"page": page, "drafts": unfinished}))
+
+
+def _resume_url(draft) -> str:
+    """Where a draft continues: the choice of place first, then "check your answers", which
+    lists what is still missing with a link to each."""
+    name = "submit_check" if draft.receiving_agency_id else "submit_where"
+    return reverse(f"portal:{name}", args=[draft.procedure_version.procedure.code, draft.uuid])
 
 
 def _rating(dossier: Dossier) -> Any:

@@ -77,6 +77,21 @@ def draft_get(*, actor, uuid: uuid_module.UUID | str, now: dt.datetime | None = 
     ).get(uuid=uuid, owner=actor, expires_at__gt=now)
 
 
+def my_drafts(*, actor, now: dt.datetime | None = None) -> list[SubmissionDraft]:
+    """The actor's drafts in force, last worked on first, each with ``expires_soon`` set."""
+    now = now or timezone.now()
+    if actor is None or not actor.is_authenticated:
+        return []
+    found = list(
+        SubmissionDraft.objects.select_related("procedure_version__procedure", "receiving_agency")
+        .filter(owner=actor, expires_at__gt=now)
+        .order_by("-updated_at", "-pk")
+    )
+    for draft in found:
+        draft.expires_soon = draft_expires_soon(draft, now=now)  # type: ignore[attr-defined]
+    return found
+
+
 def draft_expires_soon(draft: SubmissionDraft, *, now: dt.datetime | None = None) -> bool:
     now = now or timezone.now()
     return draft.expires_at - now < dt.timedelta(days=WARN_DAYS)

@@ -29,6 +29,9 @@ def mine(live_server, settings, tree, catalogue, c1_staff, applicant_user):  # n
     version, desk = catalogue["1.004873"], tree.c1_units["pvhcc"]
     waiting = supplement_requested(applicant_user, c1_staff, version, desk)
     done = returned(applicant_user, c1_staff, version, desk)
+    from motcua.dossiers.services import drafts
+
+    drafts.draft_start(actor=applicant_user, version=version)  # listed as "not yet submitted"
     client = Client()
     client.force_login(applicant_user)
     cookie = {
@@ -59,6 +62,8 @@ def test_my_pages_have_no_axe_violations_and_no_overflow(browser, mine, viewport
         assert header == "rgb(163, 22, 26)"  # the stylesheet is loaded
         assert page.evaluate("document.scrollingElement.scrollWidth") <= viewport["width"]
         assert page.locator("h1").count() == 1
+        if which == "list":
+            assert page.locator("#drafts-heading").count() == 1
         if which == "waiting":
             assert page.locator("input[type=file]").count() == 2
         if which == "done":

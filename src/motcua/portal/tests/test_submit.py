@@ -260,6 +260,10 @@ def test_resume_and_privacy_of_drafts(client, birth, citizen):
     assert SubmissionDraft.objects.count() == 1
     text = client.get(draft_url + "kiem-tra/").content.decode()
     assert "Phường Hạc Thành" in text
+    # Hồ sơ của tôi lists it, with a link to continue
+    mine = client.get("/ho-so-cua-toi/").content.decode()
+    assert "Chưa nộp" in mine and "Đăng ký khai sinh" in mine
+    assert f'href="{draft_url}kiem-tra/"' in mine
     # someone else's draft looks missing
     client.force_login(UserFactory(username="other"))
     for step in ("noi-nop/", "to-khai/1/", "giay-to/", "kiem-tra/", "cam-doan/"):
