@@ -20,6 +20,7 @@ from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.fields import PhoneField
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django import forms
 from django.conf import settings
 from django.db import transaction
@@ -107,3 +108,37 @@ class AccountAdapter(DefaultAccountAdapter):
             )
         if not settings.PRODUCTION:
             logger.info("SMS to %s (no gateway, development only): %s", phone, text)
+
+
+def _provider_name(sociallogin) -> str:
+    try:
+        return str(sociallogin.account.get_provider().name)
+    except Exception:  # noqa: BLE001 (a provider no longer configured: its id is enough)
+        return sociallogin.account.provider
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    """Accounts made through the identity provider take the name, identification number, date
+    of birth and phone it vouches for (``accounts.services.oidc``)."""
+
+    def populate_user(self, request, sociallogin, data):
+        from motcua.accounts.services.oidc import claims_of, user_identity_from_claims
+
+        user = super().populate_user(request, sociallogin, data)
+        user_identity_from_claims(
+            user=user,
+            claims=claims_of(sociallogin.account.extra_data),
+            provider=_provider_name(sociallogin),
+        )
+        return user
+
+
+def on_social_account_updated(sender, request, sociallogin, **kwargs) -> None:
+    """A later sign-in through the provider refreshes what it vouches for."""
+    from motcua.accounts.services.oidc import social_login_sync
+
+    social_login_sync(
+        user=sociallogin.user,
+        extra_data=sociallogin.account.extra_data,
+        provider=_provider_name(sociallogin),
+    )

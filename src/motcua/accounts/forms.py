@@ -20,6 +20,9 @@ class LoginForm(AllauthLoginForm):
         self.fields["password"].widget.attrs.pop("placeholder", None)
 
 
+VERIFIED_FIELDS = ("full_name", "id_number", "date_of_birth")
+
+
 class ProfileForm(forms.Form):
     """The profile, with the province → commune picker that works without JavaScript: the
     "Choose" button posts ``choose_province`` and the page comes back with that province's
@@ -54,8 +57,16 @@ class ProfileForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
     )
 
-    def __init__(self, *args, provinces=(), communes=(), **kwargs):
+    def __init__(self, *args, provinces=(), communes=(), verified_by: str = "", **kwargs):
         super().__init__(*args, **kwargs)
+        if verified_by:
+            # what the identity provider vouches for is shown, not edited (the browser does not
+            # send disabled inputs; Django keeps the initial value)
+            for name in VERIFIED_FIELDS:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _(
+                    "Provided by %(provider)s; it cannot be changed here."
+                ) % {"provider": verified_by}
         self.fields["province"].choices = [("", _("Choose a province"))] + [
             (p.code, p.display_name) for p in provinces
         ]

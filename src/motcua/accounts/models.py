@@ -23,6 +23,10 @@ class User(AbstractUser):
         help_text=_("Số định danh cá nhân: the 12 digits on the citizen identity card (CCCD)."),
     )
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    # Set when the name, identification number and date of birth come from an identity provider
+    # (VNeID-style OpenID Connect): they are then shown read-only on the profile.
+    identity_verified_by = models.CharField(_("identity verified by"), max_length=100, blank=True)
+    identity_verified_at = models.DateTimeField(_("identity verified at"), null=True, blank=True)
     address = models.CharField(_("address"), max_length=255, blank=True)
     province = models.ForeignKey(
         "org.Agency",

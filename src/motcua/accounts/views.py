@@ -31,6 +31,10 @@ def profile(request: HttpRequest) -> HttpResponse:
         keep = ("full_name", "id_number", "date_of_birth", "address")
         initial = {name: request.POST.get(name, "") for name in keep}
         initial.update(province=province_code, commune="")
+        if user.identity_verified_by:
+            initial.update(
+                full_name=user.full_name, id_number=user.id_number, date_of_birth=user.date_of_birth
+            )
     else:
         initial = {
             "full_name": user.full_name,
@@ -45,6 +49,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         initial=initial,
         provinces=provinces,
         communes=communes,
+        verified_by=user.identity_verified_by,
     )
     if form.is_bound and form.is_valid():
         data = form.cleaned_data

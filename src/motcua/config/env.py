@@ -264,6 +264,14 @@ _declare(
     "VNeID",
     "Name of the identity provider shown on the login button.",
 )
+_declare(
+    "MOTCUA_OIDC_ID_NUMBER_CLAIM",
+    "str",
+    "citizen_id",
+    "Claim of the identity provider that holds the 12-digit personal identification number "
+    "(no standard claim exists; UNCONFIRMED for VNeID). Name, `birthdate` and a verified "
+    "`phone_number` are read from the standard claims.",
+)
 
 
 def env(name: str) -> Any:

@@ -150,6 +150,7 @@ LOGIN_REDIRECT_URL = "accounts:profile"
 # the first login; a phone number is added afterwards from the account pages (verified by an SMS
 # code) and can then be used to sign in as well.
 ACCOUNT_ADAPTER = "motcua.accounts.adapter.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "motcua.accounts.adapter.SocialAccountAdapter"
 ACCOUNT_FORMS = {"login": "motcua.accounts.forms.LoginForm"}
 ACCOUNT_LOGIN_METHODS = {"email", "phone"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "phone", "password1*", "password2*"]
@@ -186,6 +187,7 @@ if _oidc_server_url:
         }
     )
 
+MOTCUA_OIDC_ID_NUMBER_CLAIM = env("MOTCUA_OIDC_ID_NUMBER_CLAIM")
 # Forms may post to the site and, since its login redirects there, the identity provider.
 MOTCUA_CSP_FORM_ACTION: list[str] = []
 if _oidc_server_url:

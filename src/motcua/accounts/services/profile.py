@@ -60,6 +60,19 @@ def user_profile_update(*, user: User, data: ProfileData) -> User:
     province = data.get("province", user.province)
     commune = data.get("commune", user.commune)
 
+    if user.identity_verified_by:
+        for field, value in (
+            ("full_name", full_name),
+            ("id_number", id_number),
+            ("date_of_birth", date_of_birth),
+        ):
+            if value != getattr(user, field):
+                raise _invalid(
+                    _("This comes from %(provider)s and cannot be changed here.")
+                    % {"provider": user.identity_verified_by},
+                    code="identity_verified",
+                    field=field,
+                )
     if date_of_birth is not None and date_of_birth > timezone.localdate():
         raise _invalid(
             _("The date of birth cannot be in the future."),
