@@ -113,7 +113,7 @@ class AccountAdapter(DefaultAccountAdapter):
 def _provider_name(sociallogin) -> str:
     try:
         return str(sociallogin.account.get_provider().name)
-    except Exception:  # noqa: BLE001 (a provider no longer configured: its id is enough)
+    except Exception:  # a provider no longer configured: its id is enough
         return sociallogin.account.provider
 
 

@@ -66,10 +66,12 @@ def user_identity_from_claims(*, user: User, claims: dict[str, Any], provider: s
             user.id_number = number
             changed.append("id_number")
     phone = normalize_vn_phone(str(claims.get("phone_number") or ""))
-    if phone and claims.get("phone_number_verified") is True and phone != user.phone:
-        if not User.objects.filter(phone=phone, phone_verified=True).exclude(pk=user.pk).exists():
-            user.phone, user.phone_verified = phone, True
-            changed += ["phone", "phone_verified"]
+    vouched = phone and claims.get("phone_number_verified") is True and phone != user.phone
+    if vouched and not (
+        User.objects.filter(phone=phone, phone_verified=True).exclude(pk=user.pk).exists()
+    ):
+        user.phone, user.phone_verified = phone, True
+        changed += ["phone", "phone_verified"]
     if name or number:
         user.identity_verified_by = provider[:100]
         user.identity_verified_at = timezone.now()
