@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from motcua.accounts.models import ApiToken, User
+from motcua.accounts.models import ApiToken, Organisation, OrganisationMember, User
 from motcua.accounts.tokens import token_revoke
 
 
@@ -61,3 +61,24 @@ class ApiTokenAdmin(admin.ModelAdmin):
             % {"count": count},
             messages.SUCCESS,
         )
+
+
+class OrganisationMemberInline(admin.TabularInline):
+    model = OrganisationMember
+    fk_name = "organisation"
+    extra = 0
+    fields = ("user", "role", "valid_until", "authorisation_file", "created_at", "revoked_at")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False  # changed by the representative on the portal (services.organisations)
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ("name", "tax_code", "kind", "created_at")
+    search_fields = ("name", "tax_code")
+    list_filter = ("kind",)
+    readonly_fields = ("created_by", "created_at")
+    inlines = [OrganisationMemberInline]

@@ -6,6 +6,8 @@ from allauth.account.forms import LoginForm as AllauthLoginForm
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from motcua.accounts.models import MemberRole, OrganisationKind
+
 
 class LoginForm(AllauthLoginForm):
     """allauth's login form with a plain label instead of a placeholder (settings.ACCOUNT_FORMS)."""
@@ -73,3 +75,70 @@ class ProfileForm(forms.Form):
         self.fields["commune"].choices = [("", _("Choose a commune"))] + [
             (c.code, c.display_name) for c in communes
         ]
+
+
+class OrganisationForm(forms.Form):
+    """Register an organisation one acts for (accounts.services.organisations)."""
+
+    kind = forms.TypedChoiceField(
+        label=_("Kind of organisation"),
+        coerce=int,
+        choices=OrganisationKind.choices,
+        initial=OrganisationKind.BUSINESS,
+        widget=forms.RadioSelect,
+    )
+    name = forms.CharField(
+        label=_("Name of the organisation"),
+        max_length=255,
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+    )
+    tax_code = forms.CharField(
+        label=_("Enterprise code (tax code)"),
+        max_length=14,
+        help_text=_("10 digits, or 10 digits, a hyphen and 3 digits for a branch."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    address = forms.CharField(
+        label=_("Head office address"),
+        max_length=255,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+    )
+    role = forms.ChoiceField(
+        label=_("Your role"),
+        choices=MemberRole.choices,
+        initial=MemberRole.REPRESENTATIVE,
+        widget=forms.RadioSelect,
+    )
+    authorisation = forms.FileField(
+        label=_("Authorisation letter (if you are an authorised person)"),
+        required=False,
+        help_text=_("PDF, JPEG or PNG, signed by the legal representative."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+    )
+    valid_until = forms.DateField(
+        label=_("Authorisation valid until (optional)"),
+        required=False,
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        help_text=_("Day/month/year, e.g. 31/12/2026."),
+    )
+
+
+class MemberForm(forms.Form):
+    """The legal representative authorises a person (by their account's e-mail address)."""
+
+    email = forms.EmailField(
+        label=_("E-mail address of the person's account"),
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+    authorisation = forms.FileField(
+        label=_("Authorisation letter"),
+        help_text=_("PDF, JPEG or PNG, signed by the legal representative."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+    )
+    valid_until = forms.DateField(
+        label=_("Valid until (optional)"),
+        required=False,
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        help_text=_("Day/month/year, e.g. 31/12/2026."),
+    )

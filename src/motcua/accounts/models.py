@@ -93,3 +93,90 @@ class ApiToken(models.Model):
 
     def is_usable(self, now) -> bool:
         return self.revoked_at is None and (self.expires_at is None or now < self.expires_at)
+
+
+class OrganisationKind(models.IntegerChoices):
+    """The applicant types of SPEC.md §0 an organisation can be (catalog ApplicantType)."""
+
+    BUSINESS = 2, _("Business")
+    ORGANISATION = 4, _("Other organisation")
+
+
+class Organisation(models.Model):
+    """A business or other organisation that submits dossiers through the people who act for
+    it: its legal representative and the persons it authorises (accounts.services.organisations).
+    The national business register cannot be reached from here, so what the representative
+    declares is kept as declared and the authorisation letter travels with each dossier."""
+
+    kind = models.PositiveSmallIntegerField(
+        _("kind"), choices=OrganisationKind.choices, default=OrganisationKind.BUSINESS
+    )
+    name = models.CharField(_("name"), max_length=255)
+    tax_code = models.CharField(
+        _("enterprise or tax code"),
+        max_length=14,
+        unique=True,
+        help_text=_(
+            "The enterprise code, which is also the tax code: 10 digits, or 10-3 for a branch."
+        ),
+    )
+    address = models.CharField(_("head office address"), max_length=255, blank=True)
+    phone = models.CharField(_("phone number"), max_length=20, blank=True)
+    email = models.EmailField(_("e-mail address"), blank=True)
+    created_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("registered by")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.tax_code})"
+
+
+class MemberRole(models.TextChoices):
+    REPRESENTATIVE = "representative", _("Legal representative")
+    AUTHORISED = "authorised", _("Authorised person")
+
+
+class OrganisationMember(models.Model):
+    """A person acting for an organisation, from ``created_at`` until revoked or expired."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=20, choices=MemberRole.choices)
+    authorisation_file = models.ForeignKey(
+        "dossiers.StoredFile",
+        verbose_name=_("authorisation letter"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    authorisation_name = models.CharField(max_length=255, blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    added_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("added by")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("organisation member")
+        verbose_name_plural = _("organisation members")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "user"],
+                condition=Q(revoked_at__isnull=True),
+                name="organisation_member_active_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.organisation}"

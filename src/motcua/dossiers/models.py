@@ -71,6 +71,16 @@ class Dossier(TimeStampedModel):
         on_delete=models.SET_NULL,
         related_name="dossiers",
     )
+    # The organisation the dossier is for, when submitted by a person acting for it: all its
+    # active members see the dossier (accounts.services.organisations).
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+    )
     applicant_type = models.PositiveSmallIntegerField(
         _("applicant type"), choices=ApplicantType.choices, default=ApplicantType.CITIZEN
     )
@@ -451,6 +461,10 @@ class SubmissionDraft(models.Model):
     receiving_agency = models.ForeignKey(
         "org.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    organisation = models.ForeignKey(
+        "accounts.Organisation", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    applicant_chosen = models.BooleanField(default=False)
     answers = models.JSONField(default=dict, blank=True)
     # component id (str) → [{"file": StoredFile id, "name": file name, "reused": bool}]
     uploads = models.JSONField(default=dict, blank=True)

@@ -34,7 +34,8 @@ def visible_dossiers(actor, qs: DossierQuerySet | None = None) -> DossierQuerySe
     if actor.is_superuser:
         return qs
     paths = history_paths(actor)  # including agencies merged into the actor's (reorganisations)
-    condition = Q(owner=actor)
+    # an organisation's dossiers belong to it: seen by whoever acts for it today
+    condition = Q(owner=actor, organisation__isnull=True) | Q(organisation__in=_acting_for(actor))
     if paths:
         partner = Transfer.objects.filter(_path_filter("to_agency", paths), dossier=OuterRef("pk"))
         condition |= (
@@ -57,7 +58,7 @@ def may_download_result(actor, dossier: Dossier) -> bool:
     if dossier.result_file_id is None:
         return False
     if (
-        dossier.owner_id == actor.pk
+        is_applicant_side(actor, dossier)
         and dossier.state == DossierState.RETURNED
         and dossier.return_method == ReturnMethod.ONLINE
     ):
@@ -110,9 +111,26 @@ def _not_found() -> NotFound:
     return NotFound(_("Dossier not found."), code="dossier_not_found")
 
 
+def _acting_for(actor):
+    """Ids of the organisations ``actor`` acts for today (a subquery)."""
+    from motcua.accounts.services.organisations import active_memberships
+
+    return active_memberships(actor).values("organisation_id")
+
+
+def is_applicant_side(actor, dossier: Dossier) -> bool:
+    """The account that submitted the dossier or, for an organisation's dossier, whoever acts
+    for the organisation today (its filer too only while authorised): OWNER in RULES."""
+    if actor is None or not actor.is_authenticated:
+        return False
+    if dossier.organisation_id is None:
+        return dossier.owner_id == actor.pk
+    return _acting_for(actor).filter(organisation_id=dossier.organisation_id).exists()
+
+
 def may(actor, action: Action | str, dossier: Dossier) -> bool:
     where, roles = RULES[Action(action)]
-    if OWNER in roles and actor is not None and dossier.owner_id == actor.pk:
+    if OWNER in roles and is_applicant_side(actor, dossier):
         return True
     agency = dossier.receiving_agency if where == "receiving" else dossier.handling_agency
     agency = acting_agency(agency)

@@ -307,9 +307,14 @@ def my_dossiers(user) -> QuerySet[Dossier]:
     among their peers by id)."""
     if user is None or not user.is_authenticated:
         return Dossier.objects.none()
+    from motcua.accounts.services.organisations import active_memberships
+
+    acting_for = active_memberships(user).values("organisation_id")
     return (
-        Dossier.objects.filter(owner=user)
-        .select_related("procedure_version")
+        Dossier.objects.filter(
+            Q(owner=user, organisation__isnull=True) | Q(organisation__in=acting_for)
+        )
+        .select_related("procedure_version", "organisation")
         .order_by(F("submitted_at").desc(nulls_first=True), "-id")
     )
 
@@ -321,7 +326,7 @@ def my_dossier(user, code: str) -> Dossier:
     an unknown one."""
     if user is None or not user.is_authenticated:
         raise dossier_not_found()
-    dossier = _detail_queryset(Dossier.objects.filter(owner=user)).filter(code=code).first()
+    dossier = _detail_queryset(my_dossiers(user).order_by()).filter(code=code).first()
     if dossier is None:
         raise dossier_not_found()
     dossier.public_steps = list(dossier.steps.all())

@@ -63,10 +63,20 @@ def _pages(draft: SubmissionDraft) -> list[eforms.Page]:
     return eforms.pages(schema, draft.variant.form_ui) if schema else []
 
 
+def _eligible(draft: SubmissionDraft) -> list[Any]:
+    if not hasattr(draft, "_eligible"):
+        draft._eligible = drafts.organisations_eligible(  # type: ignore[attr-defined]
+            actor=draft.owner, version=draft.procedure_version
+        )
+    return draft._eligible  # type: ignore[attr-defined]
+
+
 def _steps(draft: SubmissionDraft) -> list[str]:
-    """Step URLs in order: where, each page, documents, check, declaration."""
+    """Step URLs in order: where, for whom (only for people acting for an organisation the
+    procedure accepts), each page, documents, check, declaration."""
     return [
         _url("submit_where", draft),
+        *([_url("submit_applicant", draft)] if _eligible(draft) else []),
         *[_url("submit_page", draft, n) for n in range(1, len(_pages(draft)) + 1)],
         _url("submit_documents", draft),
         _url("submit_check", draft),
@@ -170,6 +180,51 @@ def where(request: HttpRequest, code: str, draft: Any) -> HttpResponse:
         {
             "form": form,
             "province": province,
+            "error": error,
+            "back": _back(found, here),
+            "from_check": request.GET.get("from") == "check",
+        },
+        status=422 if error else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def applicant(request: HttpRequest, code: str, draft: Any) -> HttpResponse:
+    """Who the dossier is for: the person, or an organisation they act for."""
+    found = _draft(request, code, draft)
+    here = _url("submit_applicant", found)
+    eligible = _eligible(found)
+    if not eligible:
+        raise Http404
+    error = ""
+    if request.method == "POST":
+        choice = request.POST.get("applicant", "")
+        if not choice:
+            error = _("Choose who the dossier is for.")
+        else:
+            try:
+                drafts.draft_choose_applicant(
+                    actor=request.user,
+                    draft=found,
+                    organisation_id=None if choice == "self" else int(choice),
+                )
+            except (ValidationFailed, ValueError):
+                error = _("Choose who the dossier is for.")
+            else:
+                return _after(request, found, here)
+    current = (
+        (str(found.organisation_id) if found.organisation_id else "self")
+        if found.applicant_chosen
+        else ""
+    )
+    return _render(
+        request,
+        "applicant.html",
+        found,
+        {
+            "organisations": eligible,
+            "current": current,
             "error": error,
             "back": _back(found, here),
             "from_check": request.GET.get("from") == "check",
@@ -325,6 +380,9 @@ def check(request: HttpRequest, code: str, draft: Any) -> HttpResponse:
                 (sections[i]["title"], sections[i]["change"]) for i in problems.get("pages", {})
             ],
             "where_change": _url("submit_where", found, back_to_check=True),
+            "applicant_change": _url("submit_applicant", found, back_to_check=True)
+            if _eligible(found)
+            else "",
             "documents_change": _url("submit_documents", found, back_to_check=True),
             "next": _url("submit_declare", found),
             "back": _back(found, here),

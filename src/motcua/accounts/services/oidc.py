@@ -67,8 +67,10 @@ def user_identity_from_claims(*, user: User, claims: dict[str, Any], provider: s
             changed.append("id_number")
     phone = normalize_vn_phone(str(claims.get("phone_number") or ""))
     vouched = claims.get("phone_number_verified") is True and phone != user.phone
-    if phone and vouched and not (
-        User.objects.filter(phone=phone, phone_verified=True).exclude(pk=user.pk).exists()
+    if (
+        phone
+        and vouched
+        and not (User.objects.filter(phone=phone, phone_verified=True).exclude(pk=user.pk).exists())
     ):
         user.phone, user.phone_verified = phone, True
         changed += ["phone", "phone_verified"]

@@ -48,10 +48,21 @@ def test_entrance_pages_are_accessible(browser, site, path, viewport):
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["360", "1280"])
-def test_profile_page_is_accessible(browser, site, viewport):
+@pytest.mark.parametrize("which", ["profile", "organisations", "organisation"])
+def test_profile_and_organisation_pages_are_accessible(browser, site, viewport, which):
+    from motcua.accounts.services import organisations as orgs
+
     context, page = _signed_in(browser, site, viewport=viewport)
     try:
-        page.goto(site + "/tai-khoan/ho-so/")
+        path = {"profile": "/tai-khoan/ho-so/", "organisations": "/tai-khoan/to-chuc/"}.get(which)
+        if path is None:
+            user = User.objects.get(username="dan")
+            company = orgs.organisation_register(
+                actor=user, name="Công ty TNHH Dân Sinh", tax_code="2801234567"
+            )
+            path = f"/tai-khoan/to-chuc/{company.pk}/"
+        page.goto(site + path)
+        assert page.locator("h1").count() == 1
         assert page.evaluate("document.scrollingElement.scrollWidth") <= viewport["width"]
         results = _axe()().run(page)
         assert results.violations_count == 0, results.generate_report()

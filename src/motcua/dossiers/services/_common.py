@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -86,6 +87,7 @@ class DossierIn:
     components: list[ComponentIn] = field(default_factory=list)
     sets: int = 1
     handling_agency: Agency | None = None
+    organisation: Any = None  # accounts.Organisation the applicant is, acted for by the owner
 
 
 # -- helpers --------------------------------------------------------------------------------
@@ -237,17 +239,31 @@ def _validate_new(data: DossierIn, *, day: dt.date) -> None:
         )
     applicant = data.applicant
     _required_text(applicant.name, _("The applicant's name"))
-    if applicant.id_number and not (
-        applicant.id_number.isdigit() and len(applicant.id_number) in (9, 12)
+    number = applicant.id_number
+    if applicant.applicant_type in (ApplicantType.BUSINESS, ApplicantType.ORGANISATION):
+        # the enterprise (= tax) code: 10 digits, or 10-3 for a dependent unit
+        if number and not re.fullmatch(r"\d{10}(-\d{3})?", number):
+            raise ValidationFailed(
+                _(
+                    "The enterprise code has 10 digits, or 10 digits, a hyphen and 3 digits for "
+                    "a branch."
+                ),
+                code="id_number",
+            )
+    elif (
+        applicant.applicant_type == ApplicantType.CITIZEN
+        and number
+        and not (number.isdigit() and len(number) in (9, 12))
     ):
         raise ValidationFailed(
             _("The identity number must have 12 digits (or 9 for an old identity card)."),
             code="id_number",
         )
     phone = applicant.phone.replace(" ", "").replace(".", "")
-    if phone and not (phone.isdigit() and len(phone) == 10 and phone.startswith("0")):
+    # mobiles have 10 digits, landlines (area code 02x…) 11
+    if phone and not (phone.isdigit() and len(phone) in (10, 11) and phone.startswith("0")):
         raise ValidationFailed(
-            _("The phone number must have 10 digits and start with 0."), code="phone"
+            _("The phone number must have 10 or 11 digits and start with 0."), code="phone"
         )
     if len(data.summary) > 1000:
         raise ValidationFailed(
@@ -329,6 +345,7 @@ def _create(data: DossierIn, *, owner, state: DossierState, at: dt.datetime) -> 
         channel=data.channel,
         state=state,
         owner=owner,
+        organisation=data.organisation,
         applicant_type=applicant.applicant_type,
         applicant_name=applicant.name.strip(),
         applicant_id_number=applicant.id_number,

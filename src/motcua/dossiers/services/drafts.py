@@ -73,7 +73,12 @@ def draft_get(*, actor, uuid: uuid_module.UUID | str, now: dt.datetime | None = 
     if actor is None or not actor.is_authenticated:
         raise SubmissionDraft.DoesNotExist
     return SubmissionDraft.objects.select_related(
-        "procedure_version__procedure", "variant", "commune__parent", "receiving_agency"
+        "owner",
+        "procedure_version__procedure",
+        "variant",
+        "commune__parent",
+        "receiving_agency",
+        "organisation",
     ).get(uuid=uuid, owner=actor, expires_at__gt=now)
 
 
@@ -241,6 +246,32 @@ def draft_choose_where(
     draft.commune = commune
     draft.receiving_agency = receiving_agency_for(handler)
     _save(draft, step="where", now=now, fields=["commune", "receiving_agency"])
+    return draft
+
+
+def organisations_eligible(*, actor, version) -> list:
+    """The organisations ``actor`` acts for whose kind the procedure accepts as applicant."""
+    from motcua.accounts.services.organisations import organisations_of
+
+    accepted = set(version.applicant_types or [])
+    return [o for o in organisations_of(actor) if o.kind in accepted]
+
+
+@transaction.atomic
+def draft_choose_applicant(
+    *, actor, draft: SubmissionDraft, organisation_id: int | None, now: dt.datetime | None = None
+) -> SubmissionDraft:
+    """Submit for oneself (``None``) or for one of the organisations the actor acts for."""
+    now = now or timezone.now()
+    organisation = None
+    if organisation_id is not None:
+        eligible = organisations_eligible(actor=actor, version=draft.procedure_version)
+        organisation = next((o for o in eligible if o.pk == organisation_id), None)
+        if organisation is None:
+            raise ValidationFailed(_("Choose who the dossier is for."), code="organisation")
+    draft.organisation = organisation
+    draft.applicant_chosen = True
+    _save(draft, step="applicant", now=now, fields=["organisation", "applicant_chosen"])
     return draft
 
 
@@ -431,28 +462,79 @@ def draft_submit(*, actor, draft: SubmissionDraft, now: dt.datetime | None = Non
                 )
             )
     commune = draft.commune
+    province = (
+        commune.parent if commune.parent and commune.parent.kind == AgencyKind.PROVINCE else None
+    )
+    person = Applicant(
+        name=actor.full_name or str(actor),
+        id_number=actor.id_number,
+        phone=_national_phone(actor.phone),
+        email=actor.email,
+        address=actor.address,
+        province=province,
+        commune=commune,
+    )
+    organisation = draft.organisation
+    if organisation is not None:
+        person, authorisation = _for_organisation(actor, draft, person)
+        if authorisation is not None:
+            items.append(authorisation)
     data = DossierIn(
         version=draft.procedure_version,
         variant=draft.variant,
         receiving_agency=draft.receiving_agency,
-        applicant=Applicant(
-            name=actor.full_name or str(actor),
-            id_number=actor.id_number,
-            phone=_national_phone(actor.phone),
-            email=actor.email,
-            address=actor.address,
-            province=commune.parent
-            if commune.parent and commune.parent.kind == AgencyKind.PROVINCE
-            else None,
-            commune=commune,
-        ),
+        applicant=person,
         channel=Channel.ONLINE,
         form_data=draft.answers,
         components=items,
+        organisation=organisation,
     )
     dossier = dossier_submit(actor=actor, data=data, at=now)
     draft.delete()
     return dossier
+
+
+def _for_organisation(actor, draft: SubmissionDraft, person: Applicant):
+    """The organisation as applicant, the actor as its representative, and — for an authorised
+    person — the authorisation letter as a component of the dossier (marked reused)."""
+    from motcua.accounts.services.organisations import membership_of
+
+    organisation = draft.organisation
+    assert organisation is not None
+    membership = membership_of(actor, organisation)
+    if membership is None or organisation.kind not in (
+        draft.procedure_version.applicant_types or []
+    ):
+        raise ValidationFailed(
+            _("You no longer act for %(name)s. Choose who the dossier is for again.")
+            % {"name": organisation.name},
+            code="organisation_revoked",
+        )
+    applicant = Applicant(
+        applicant_type=organisation.kind,
+        name=organisation.name,
+        id_number=organisation.tax_code,
+        phone=_national_phone(organisation.phone),
+        email=organisation.email,
+        address=organisation.address,
+        province=person.province,
+        commune=person.commune,
+        representative_name=person.name,
+        representative_id_number=person.id_number,
+        representative_phone=person.phone,
+        representative_email=person.email,
+    )
+    letter = None
+    if membership.authorisation_file is not None:
+        with membership.authorisation_file.file.open("rb") as handle:
+            content = handle.read()
+        letter = ComponentIn(
+            name="Văn bản ủy quyền",  # data: the component's name on the dossier, in Vietnamese
+            content=content,
+            file_name=membership.authorisation_name or "uy-quyen.pdf",
+            reused=True,
+        )
+    return applicant, letter
 
 
 def _national_phone(phone: str) -> str:

@@ -121,9 +121,6 @@ def site(live_server, birth, settings):  # noqa: F811
     static_dir = Path(django_settings.BASE_DIR) / "static"
     if static_dir not in [Path(d) for d in settings.STATICFILES_DIRS]:
         settings.STATICFILES_DIRS = [*settings.STATICFILES_DIRS, static_dir]
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    for old in SHOTS.glob("story-*.png"):
-        old.unlink()
     return live_server.url
 
 
@@ -217,6 +214,9 @@ def test_a_citizen_signs_up_submits_supplies_downloads_and_rates(browser, site, 
     reception = official("tn-story", home=desk, role=Role.RECEPTION).user
     specialist = official("cv-story", home=desk, role=Role.SPECIALIST).user
     clerk = official("vt-story", home=desk, role=Role.CLERK).user
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for old in SHOTS.glob("story-*.png"):
+        old.unlink()
     story = Story(browser, site)
     page = story.page
     try:
@@ -280,3 +280,52 @@ def test_a_citizen_signs_up_submits_supplies_downloads_and_rates(browser, site, 
         story.gallery()
     finally:
         story.close()
+
+
+def test_choosing_to_submit_for_an_organisation(browser, site, portal):
+    """The "who is the dossier for" step: axe-clean at 360 and 1280 px, usable without JS."""
+    from django.test import Client
+
+    from motcua.accounts.services import organisations as orgs
+    from motcua.catalog.models import ProcedureVersion
+    from motcua.dossiers.services import drafts
+    from motcua.org.models import Agency
+    from motcua.org.tests.factories import UserFactory
+
+    birth_version = ProcedureVersion.objects.get(procedure__code=BIRTH)
+    birth_version.applicant_types = [1, 2]
+    birth_version.save(update_fields=["applicant_types"])
+    user = UserFactory(username="gd-story", full_name="Trần Văn Sơn")
+    company = orgs.organisation_register(
+        actor=user, name="Công ty TNHH Hạc Thành", tax_code="2801234567"
+    )
+    draft = drafts.draft_start(actor=user, version=birth_version)
+    drafts.draft_choose_where(actor=user, draft=draft, commune=Agency.objects.get(code="14848"))
+    client = Client()
+    client.force_login(user)
+    cookie = {"name": "sessionid", "value": client.cookies["sessionid"].value, "url": site}
+    url = f"{site}/nop-ho-so/{BIRTH}/{draft.uuid}/nguoi-nop/"
+    for viewport in (base.PHONE, WIDE):
+        context = browser.new_context(viewport=viewport, locale=base.VI)
+        context.add_cookies([cookie])
+        page = context.new_page()
+        try:
+            assert page.goto(url).status == 200
+            assert page.evaluate("document.scrollingElement.scrollWidth") <= viewport["width"]
+            results = base._axe()().run(page)
+            assert results.violations_count == 0, results.generate_report()
+        finally:
+            context.close()
+    context = browser.new_context(viewport=base.PHONE, locale=base.VI, java_script_enabled=False)
+    context.add_cookies([cookie])
+    page = context.new_page()
+    try:
+        page.goto(url)
+        page.get_by_label("Công ty TNHH Hạc Thành", exact=False).check()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Tiếp tục").click()
+        assert page.url.endswith("/to-khai/1/")
+    finally:
+        context.close()
+    draft.refresh_from_db()
+    assert draft.organisation == company

@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from motcua.catalog.models import ProcedureVariant
+from motcua.core.errors import ValidationFailed
 from motcua.dossiers.choices import DossierState
 from motcua.dossiers.models import Dossier, StoredFile, SubmissionDraft
 from motcua.dossiers.services import drafts
@@ -335,3 +336,116 @@ def test_uploads_are_limited_per_account(client, birth, citizen, settings):
     assert upload("c.pdf").status_code == 302  # the refused batch did not use the allowance
     assert upload("d.pdf").status_code == 429
     cache.clear()
+
+
+def test_submitting_for_an_organisation_as_its_authorised_person(client, birth, citizen):
+    """Issue 4, item 1: the person chooses the organisation; the dossier names it as applicant
+    (type 2, its enterprise code), the person as representative, carries the authorisation
+    letter, and every person acting for the organisation sees it; a revoked person does not."""
+    from allauth.account.models import EmailAddress
+
+    from motcua.accounts.services import organisations as orgs
+    from motcua.dossiers.models import DossierComponent
+
+    version = birth.version
+    version.applicant_types = [1, 2]
+    version.save(update_fields=["applicant_types"])
+    boss = UserFactory(username="giam-doc", email="gd@example.vn", full_name="Trần Văn Sơn")
+    company = orgs.organisation_register(
+        actor=boss, name="Công ty TNHH Hạc Thành", tax_code="2801234567", phone="+84237385000"
+    )
+    EmailAddress.objects.create(user=citizen, email=citizen.email, verified=True, primary=True)
+    letter = b"%PDF-1.4\n% giay uy quyen so 12/UQ\n%%EOF\n"
+    member = orgs.organisation_member_add(
+        actor=boss,
+        organisation=company,
+        email=citizen.email,
+        authorisation=letter,
+        authorisation_name="uy-quyen-12.pdf",
+    )
+
+    client.force_login(citizen)
+    draft_url = _start(client)
+    response = client.post(draft_url + "noi-nop/", {"province": "38", "commune": "14848"})
+    assert response["Location"] == draft_url + "nguoi-nop/"
+    page = client.get(draft_url + "nguoi-nop/").content.decode()
+    assert "Công ty TNHH Hạc Thành" in page and 'value="self"' in page
+    assert client.post(draft_url + "nguoi-nop/", {}).status_code == 422
+    assert client.post(draft_url + "nguoi-nop/", {"applicant": "99999"}).status_code == 422
+    response = client.post(draft_url + "nguoi-nop/", {"applicant": str(company.pk)})
+    assert response["Location"] == draft_url + "to-khai/1/"
+    for number, answers in enumerate([REQUESTER, CHILD, MOTHER, {}, LAST], start=1):
+        assert client.post(f"{draft_url}to-khai/{number}/", answers).status_code == 302
+    draft = SubmissionDraft.objects.get(owner=citizen)
+    for component in drafts.draft_components(draft):
+        pdf = SimpleUploadedFile("tep.pdf", PDF + component.name.encode(), "application/pdf")
+        client.post(
+            draft_url + "giay-to/", {"action": "upload", "component": component.pk, "files": [pdf]}
+        )
+    check = client.get(draft_url + "kiem-tra/").content.decode()
+    assert "Công ty TNHH Hạc Thành" in check and f'href="{draft_url}nguoi-nop/?from=check"' in check
+    response = client.post(draft_url + "cam-doan/", {"confirm": "on"})
+    assert response.status_code == 302, response.content.decode()[:3000]
+
+    dossier = Dossier.objects.get()
+    assert (dossier.applicant_type, dossier.applicant_name, dossier.applicant_id_number) == (
+        2,
+        "Công ty TNHH Hạc Thành",
+        "2801234567",
+    )
+    assert (dossier.representative_name, dossier.representative_id_number) == (
+        "Lê Thị Hoa",
+        "038190000123",
+    )
+    assert dossier.owner == citizen and dossier.organisation == company
+    letter_row = DossierComponent.objects.get(dossier=dossier, name="Văn bản ủy quyền")
+    assert letter_row.reused and letter_row.file_name == "uy-quyen-12.pdf"
+    # the legal representative sees and follows the dossier too
+    client.force_login(boss)
+    assert dossier.code in client.get("/ho-so-cua-toi/").content.decode()
+    assert client.get(f"/ho-so-cua-toi/{dossier.code}/").status_code == 200
+    # the organisation's dossier belongs to it: once revoked, the person who filed it no
+    # longer sees it (404, as for any code not theirs)
+    orgs.organisation_member_revoke(actor=boss, member=member)
+    client.force_login(citizen)
+    assert client.get(f"/ho-so-cua-toi/{dossier.code}/").status_code == 404
+    assert dossier.code not in client.get("/ho-so-cua-toi/").content.decode()
+    # someone outside the organisation never sees it
+    client.force_login(UserFactory(username="ngoai"))
+    assert client.get(f"/ho-so-cua-toi/{dossier.code}/").status_code == 404
+
+
+def test_a_revoked_person_cannot_submit_the_draft_for_the_organisation(client, birth, citizen):
+    from allauth.account.models import EmailAddress
+
+    from motcua.accounts.services import organisations as orgs
+
+    version = birth.version
+    version.applicant_types = [1, 2]
+    version.save(update_fields=["applicant_types"])
+    boss = UserFactory(username="gd2", email="gd2@example.vn")
+    company = orgs.organisation_register(actor=boss, name="Công ty B", tax_code="2809999999")
+    EmailAddress.objects.create(user=citizen, email=citizen.email, verified=True, primary=True)
+    member = orgs.organisation_member_add(
+        actor=boss, organisation=company, email=citizen.email, authorisation=PDF
+    )
+    draft = drafts.draft_start(actor=citizen, version=version)
+    drafts.draft_choose_where(actor=citizen, draft=draft, commune=_commune())
+    drafts.draft_choose_applicant(actor=citizen, draft=draft, organisation_id=company.pk)
+    orgs.organisation_member_revoke(actor=boss, member=member)
+    with pytest.raises(ValidationFailed) as info:
+        drafts.draft_choose_applicant(actor=citizen, draft=draft, organisation_id=company.pk)
+    assert info.value.code == "organisation"
+    draft.refresh_from_db()
+    with pytest.raises(ValidationFailed) as info:
+        drafts._for_organisation(citizen, draft, None)
+    assert info.value.code == "organisation_revoked"
+    assert not Dossier.objects.exists()
+
+
+def _commune():
+    from motcua.org.models import Agency
+
+    commune = Agency.objects.get(code="14848")
+    commune.parent  # noqa: B018 (loaded for the draft)
+    return commune
