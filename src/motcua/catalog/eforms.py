@@ -100,7 +100,7 @@ _FIELD_KEYS = {
     "default",
     "examples",
 }
-_UI_KEYS = {"order", "pages", "fields"}
+_UI_KEYS = {"order", "pages", "fields", "component"}
 _UI_FIELD_KEYS = {"label", "help", "widget", "autocomplete", "prefill", "choices"}
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*$")  # no "__": it joins HTML names
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -376,6 +376,8 @@ def _const_problems(where: str, test: Any, prop: Any) -> list[str]:
 
 def _ui_problems(schema: Schema, ui: Ui, leaves: Sequence[_Leaf]) -> list[str]:
     problems = [f"ui: {k} is not supported" for k in ui if k not in _UI_KEYS]
+    if "component" in ui and not (isinstance(ui["component"], str) and ui["component"].strip()):
+        problems.append("ui.component: must be the name (or its start) of a component")
     paths = {leaf.path for leaf in leaves} | {leaf.group for leaf in leaves if leaf.group}
 
     def check_paths(where: str, value: Any) -> None:
@@ -838,3 +840,9 @@ def summary(schema: Schema, ui: Ui, data: Mapping[str, Any]) -> list[tuple[str, 
             label = f"{leaf.group_title} – {label}"
         rows.append((label, value, leaf.path))
     return rows
+
+
+def is_form_component(ui: Ui, name: str) -> bool:
+    """Whether the component called ``name`` is the one the form stands for (ui "component")."""
+    wanted = str((ui or {}).get("component") or "").strip()
+    return bool(wanted) and name.strip().startswith(wanted)

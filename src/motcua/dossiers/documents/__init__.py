@@ -136,3 +136,37 @@ def render_register_xlsx(*, agency, start: dt.date, end: dt.date, dossiers) -> b
         title=spec.title,
         label=spec.label,
     )
+
+
+def render_eform(
+    *, schema, ui, answers, recipient, place, declarant, account, at: dt.datetime
+) -> bytes:
+    """The tờ khai as the applicant filled it online: national heading, "Kính gửi" the
+    receiving agency, every answer in the form's order (eforms.summary), the declaration of the
+    form and where, when and through which account it was made (for the dossier's component)."""
+    from motcua.catalog import eforms
+
+    sections: list[dict] = []
+    for label, value, _path in eforms.summary(schema, ui, answers):
+        if label.startswith("Tôi cam đoan"):  # the form's own pledge: printed once, below
+            continue
+        group, sep, field = label.partition(" – ")
+        title, name = (group, field) if sep else ("", label)
+        if not sections or sections[-1]["title"] != title:
+            sections.append({"title": title, "rows": []})
+        sections[-1]["rows"].append((name, value))
+    verified = getattr(account, "identity_verified_by", "")
+    return render_pdf(
+        "dossiers/pdf/eform.html",
+        {
+            "title": schema.get("title") or "Tờ khai",
+            "recipient": recipient.name if recipient else "",
+            "sections": sections,
+            "place": text.place_name(forms.province_of(place)) if place else "",
+            "date_line": text.long_date(at),
+            "declarant": declarant.representative_name or declarant.name,
+            "made_at": text.clock(at),
+            "account": account.email or account.phone or account.username,
+            "verified": verified,
+        },
+    )

@@ -102,13 +102,27 @@ def draft_expires_soon(draft: SubmissionDraft, *, now: dt.datetime | None = None
     return draft.expires_at - now < dt.timedelta(days=WARN_DAYS)
 
 
-def draft_components(draft: SubmissionDraft) -> list[Component]:
-    """The catalogue components that apply to the draft's case: general ones and the case's."""
+def _case_components(draft: SubmissionDraft) -> list[Component]:
     return [
         c
         for c in draft.procedure_version.components.all()
         if c.variant_id is None or c.variant_id == draft.variant_id
     ]
+
+
+def form_component(draft: SubmissionDraft) -> Component | None:
+    """The component the e-form stands for (its tờ khai), if the case has an e-form naming one."""
+    if not draft.variant.form_schema:
+        return None
+    ui = draft.variant.form_ui or {}
+    return next((c for c in _case_components(draft) if eforms.is_form_component(ui, c.name)), None)
+
+
+def draft_components(draft: SubmissionDraft) -> list[Component]:
+    """The components the applicant uploads for the draft's case: general ones and the case's,
+    except the one the e-form stands for (it is made from the answers at submission)."""
+    filled = form_component(draft)
+    return [c for c in _case_components(draft) if filled is None or c.pk != filled.pk]
 
 
 def reusable_files(*, actor, component: Component) -> list[DossierComponent]:
@@ -479,6 +493,9 @@ def draft_submit(*, actor, draft: SubmissionDraft, now: dt.datetime | None = Non
         person, authorisation = _for_organisation(actor, draft, person)
         if authorisation is not None:
             items.append(authorisation)
+    filled = form_component(draft)
+    if filled is not None:
+        items.insert(0, _form_as_component(draft, filled, person, actor, now))
     data = DossierIn(
         version=draft.procedure_version,
         variant=draft.variant,
@@ -492,6 +509,29 @@ def draft_submit(*, actor, draft: SubmissionDraft, now: dt.datetime | None = Non
     dossier = dossier_submit(actor=actor, data=data, at=now)
     draft.delete()
     return dossier
+
+
+def _form_as_component(draft, component, person: Applicant, actor, now) -> ComponentIn:
+    """The answers of the e-form as the tờ khai's PDF (dossiers.documents.render_eform)."""
+    from motcua.dossiers.documents import render_eform
+
+    pdf = render_eform(
+        schema=draft.variant.form_schema,
+        ui=draft.variant.form_ui or {},
+        answers=draft.answers,
+        recipient=draft.receiving_agency,
+        place=draft.commune,
+        declarant=person,
+        account=actor,
+        at=now,
+    )
+    return ComponentIn(
+        component=component,
+        name=component.name,
+        is_original=True,
+        content=pdf,
+        file_name=f"to-khai-{draft.procedure_version.procedure.code}.pdf",
+    )
 
 
 def _for_organisation(actor, draft: SubmissionDraft, person: Applicant):
@@ -528,8 +568,13 @@ def _for_organisation(actor, draft: SubmissionDraft, person: Applicant):
     if membership.authorisation_file is not None:
         with membership.authorisation_file.file.open("rb") as handle:
             content = handle.read()
+        listed = next(
+            (c for c in _case_components(draft) if c.name.startswith("Văn bản ủy quyền")), None
+        )
         letter = ComponentIn(
-            name="Văn bản ủy quyền",  # data: the component's name on the dossier, in Vietnamese
+            component=listed,
+            # data: the component's name on the dossier, in Vietnamese
+            name=listed.name if listed else "Văn bản ủy quyền",
             content=content,
             file_name=membership.authorisation_name or "uy-quyen.pdf",
             reused=True,
