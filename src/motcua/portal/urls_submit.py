@@ -10,6 +10,7 @@ urlpatterns = [
     path(P, views.start, name="submit_start"),
     path(P + "da-nop/<str:dossier>/", views.done, name="submit_done"),
     path(D + "noi-nop/", views.where, name="submit_where"),
+    path(D + "truong-hop/", views.case, name="submit_case"),
     path(D + "nguoi-nop/", views.applicant, name="submit_applicant"),
     path(D + "to-khai/<int:number>/", views.page, name="submit_page"),
     path(D + "giay-to/", views.documents, name="submit_documents"),

@@ -71,11 +71,19 @@ def _eligible(draft: SubmissionDraft) -> list[Any]:
     return draft._eligible  # type: ignore[attr-defined]
 
 
+def _cases(draft: SubmissionDraft) -> list[Any]:
+    if not hasattr(draft, "_cases"):
+        draft._cases = drafts.online_cases(draft.procedure_version)  # type: ignore[attr-defined]
+    return draft._cases  # type: ignore[attr-defined]
+
+
 def _steps(draft: SubmissionDraft) -> list[str]:
-    """Step URLs in order: where, for whom (only for people acting for an organisation the
-    procedure accepts), each page, documents, check, declaration."""
+    """Step URLs in order: where, which case (when several can be submitted online), for whom
+    (only for people acting for an organisation the procedure accepts), each page, documents,
+    check, declaration."""
     return [
         _url("submit_where", draft),
+        *([_url("submit_case", draft)] if len(_cases(draft)) > 1 else []),
         *([_url("submit_applicant", draft)] if _eligible(draft) else []),
         *[_url("submit_page", draft, n) for n in range(1, len(_pages(draft)) + 1)],
         _url("submit_documents", draft),
@@ -183,6 +191,39 @@ def where(request: HttpRequest, code: str, draft: Any) -> HttpResponse:
             "error": error,
             "back": _back(found, here),
             "from_check": request.GET.get("from") == "check",
+        },
+        status=422 if error else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case(request: HttpRequest, code: str, draft: Any) -> HttpResponse:
+    """Which case (trường hợp) of the procedure applies: it sets the time limit, the documents
+    and the fees."""
+    found = _draft(request, code, draft)
+    here = _url("submit_case", found)
+    cases = _cases(found)
+    if len(cases) < 2:
+        raise Http404
+    error = ""
+    if request.method == "POST":
+        try:
+            drafts.draft_choose_case(
+                actor=request.user, draft=found, variant_id=int(request.POST.get("case", ""))
+            )
+        except (ValidationFailed, ValueError):
+            error = _("Choose the case that applies to you.")
+        else:
+            return _after(request, found, here)
+    return _render(
+        request,
+        "case.html",
+        found,
+        {
+            "cases": cases,
+            "error": error,
+            "back": _back(found, here),
         },
         status=422 if error else 200,
     )
@@ -380,6 +421,9 @@ def check(request: HttpRequest, code: str, draft: Any) -> HttpResponse:
                 (sections[i]["title"], sections[i]["change"]) for i in problems.get("pages", {})
             ],
             "where_change": _url("submit_where", found, back_to_check=True),
+            "case_change": _url("submit_case", found, back_to_check=True)
+            if len(_cases(found)) > 1
+            else "",
             "applicant_change": _url("submit_applicant", found, back_to_check=True)
             if _eligible(found)
             else "",

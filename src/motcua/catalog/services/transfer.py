@@ -528,15 +528,16 @@ def _canonical(p: dict[str, Any]) -> dict[str, Any]:
 
 
 def with_seed_forms(document: dict[str, Any], forms_dir: Path = SEED_FORMS) -> dict[str, Any]:
-    """Attach the e-forms of ``forms_dir/<procedure code>.json`` (``{"schema", "ui"}``) to the
-    default case of each procedure that has one (and no form of its own)."""
+    """Attach the e-forms of ``forms_dir/<procedure code>.json`` (``{"schema", "ui"}``) to
+    every case of each procedure that has one (and no form of its own): the cases of one
+    procedure share its tờ khai."""
     for p in document.get("procedures", []):
         path = forms_dir / f"{p.get('code')}.json"
         if not path.is_file():
             continue
         form = json.loads(path.read_text(encoding="utf-8"))
         for v in p.get("variants", []):
-            if v.get("default") and not v.get("form_schema"):
+            if not v.get("form_schema"):
                 v["form_schema"], v["form_ui"] = form["schema"], form.get("ui", {})
     return document
 

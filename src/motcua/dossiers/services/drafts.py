@@ -263,6 +263,32 @@ def draft_choose_where(
     return draft
 
 
+def online_cases(version: ProcedureVersion) -> list[ProcedureVariant]:
+    """The cases of ``version`` that may be submitted online (channel 2, or no channel list)."""
+    return [
+        v
+        for v in version.variants.all()
+        if not v.channels.all() or any(o.channel == Channel.ONLINE for o in v.channels.all())
+    ]
+
+
+@transaction.atomic
+def draft_choose_case(
+    *, actor, draft: SubmissionDraft, variant_id: int, now: dt.datetime | None = None
+) -> SubmissionDraft:
+    """Choose the case (trường hợp) the dossier is submitted under. Files attached for a
+    component of the previous case only are dropped; the answers are kept (same tờ khai)."""
+    now = now or timezone.now()
+    variant = next((v for v in online_cases(draft.procedure_version) if v.pk == variant_id), None)
+    if variant is None:
+        raise ValidationFailed(_("Choose the case that applies to you."), code="variant")
+    draft.variant = variant
+    keep = {str(c.pk) for c in _case_components(draft)}
+    draft.uploads = {key: files for key, files in draft.uploads.items() if key in keep}
+    _save(draft, step="case", now=now, fields=["variant", "uploads"])
+    return draft
+
+
 def organisations_eligible(*, actor, version) -> list:
     """The organisations ``actor`` acts for whose kind the procedure accepts as applicant."""
     from motcua.accounts.services.organisations import organisations_of

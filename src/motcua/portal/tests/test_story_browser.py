@@ -282,8 +282,9 @@ def test_a_citizen_signs_up_submits_supplies_downloads_and_rates(browser, site, 
         story.close()
 
 
-def test_choosing_to_submit_for_an_organisation(browser, site, portal):
-    """The "who is the dossier for" step: axe-clean at 360 and 1280 px, usable without JS."""
+def test_choosing_the_case_and_the_organisation(browser, site, portal):
+    """The "which case" and "who is the dossier for" steps: axe-clean at 360 and 1280 px; the
+    second used without JavaScript."""
     from django.test import Client
 
     from motcua.accounts.services import organisations as orgs
@@ -295,6 +296,9 @@ def test_choosing_to_submit_for_an_organisation(browser, site, portal):
     birth_version = ProcedureVersion.objects.get(procedure__code=BIRTH)
     birth_version.applicant_types = [1, 2]
     birth_version.save(update_fields=["applicant_types"])
+    from motcua.portal.tests.test_submit import second_case
+
+    second_case(birth_version)  # so that the "which case" step is shown too
     user = UserFactory(username="gd-story", full_name="Trần Văn Sơn")
     company = orgs.organisation_register(
         actor=user, name="Công ty TNHH Hạc Thành", tax_code="2801234567"
@@ -305,12 +309,17 @@ def test_choosing_to_submit_for_an_organisation(browser, site, portal):
     client.force_login(user)
     cookie = {"name": "sessionid", "value": client.cookies["sessionid"].value, "url": site}
     url = f"{site}/nop-ho-so/{BIRTH}/{draft.uuid}/nguoi-nop/"
-    for viewport in (base.PHONE, WIDE):
+    for viewport, address in (
+        (base.PHONE, url),
+        (WIDE, url),
+        (base.PHONE, url.replace("/nguoi-nop/", "/truong-hop/")),
+        (WIDE, url.replace("/nguoi-nop/", "/truong-hop/")),
+    ):
         context = browser.new_context(viewport=viewport, locale=base.VI)
         context.add_cookies([cookie])
         page = context.new_page()
         try:
-            assert page.goto(url).status == 200
+            assert page.goto(address).status == 200
             assert page.evaluate("document.scrollingElement.scrollWidth") <= viewport["width"]
             results = base._axe()().run(page)
             assert results.violations_count == 0, results.generate_report()

@@ -468,3 +468,41 @@ def _pdf_text(pdf: bytes) -> str:
         ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
     )
     return " ".join(done.stdout.decode().split())
+
+
+def second_case(version):
+    from motcua.catalog.models import ProcedureVariant
+
+    default = version.variants.get(is_default=True)
+    return ProcedureVariant.objects.create(
+        version=version,
+        code="xac_minh",
+        name="Đăng ký khai sinh - trường hợp cần xác minh",
+        order=1,
+        time_amount=3,
+        time_unit="working_days",
+        form_schema=default.form_schema,
+        form_ui=default.form_ui,
+    )
+
+
+def test_choosing_the_case_when_several_can_be_submitted_online(client, birth, citizen):
+    version = birth.version
+    other = second_case(version)
+    client.force_login(citizen)
+    draft_url = _start(client)
+    response = client.post(draft_url + "noi-nop/", {"province": "38", "commune": "14848"})
+    assert response["Location"] == draft_url + "truong-hop/"
+    page = client.get(draft_url + "truong-hop/").content.decode()
+    assert "trường hợp cần xác minh" in page and "3 ngày làm việc" in page
+    assert "checked" in page  # the default case is preselected
+    assert client.post(draft_url + "truong-hop/", {"case": "x"}).status_code == 422
+    foreign = version.variants.model.objects.exclude(version=version).first()
+    if foreign is not None:
+        assert client.post(draft_url + "truong-hop/", {"case": foreign.pk}).status_code == 422
+    response = client.post(draft_url + "truong-hop/", {"case": other.pk})
+    assert response["Location"] == draft_url + "to-khai/1/"
+    draft = SubmissionDraft.objects.get(owner=citizen)
+    assert draft.variant == other
+    check = client.get(draft_url + "kiem-tra/").content.decode()
+    assert other.name in check and f'href="{draft_url}truong-hop/?from=check"' in check
