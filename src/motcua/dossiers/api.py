@@ -14,6 +14,7 @@ from typing import Any
 import pydantic
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import Field, Query, Router, Schema, Status
@@ -137,6 +138,7 @@ def _dossier_in(payload: schemas.DossierCreateIn) -> svc.DossierIn:
         form_data=payload.form_data,
         components=_components(version, payload.components),
         sets=payload.sets,
+        language=payload.language or translation.get_language() or "",
     )
 
 

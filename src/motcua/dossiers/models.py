@@ -81,6 +81,8 @@ class Dossier(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="dossiers",
     )
+    # The language the applicant used when submitting: their notices are written in it.
+    language = models.CharField(_("language"), max_length=8, blank=True)
     applicant_type = models.PositiveSmallIntegerField(
         _("applicant type"), choices=ApplicantType.choices, default=ApplicantType.CITIZEN
     )

@@ -115,6 +115,12 @@ class DossierCreateIn(InputSchema):
     form_data: dict[str, Any] = Field(default_factory=dict)
     components: list[DossierComponentIn] = Field(default_factory=list, max_length=100)
     sets: int = Field(1, ge=1, le=100)
+    language: str = Field(
+        "",
+        max_length=8,
+        description="Language of the applicant's notices (`vi` or `en`); by default that of the "
+        "request (`Accept-Language`).",
+    )
     receive: bool = Field(
         True, description="Officer intake only: receive at once (otherwise it waits)."
     )

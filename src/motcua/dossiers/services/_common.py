@@ -88,6 +88,7 @@ class DossierIn:
     sets: int = 1
     handling_agency: Agency | None = None
     organisation: Any = None  # accounts.Organisation the applicant is, acted for by the owner
+    language: str = ""  # the applicant's language (notices); the site default when empty
 
 
 # -- helpers --------------------------------------------------------------------------------
@@ -346,6 +347,7 @@ def _create(data: DossierIn, *, owner, state: DossierState, at: dt.datetime) -> 
         state=state,
         owner=owner,
         organisation=data.organisation,
+        language=data.language if data.language in dict(settings.LANGUAGES) else "",
         applicant_type=applicant.applicant_type,
         applicant_name=applicant.name.strip(),
         applicant_id_number=applicant.id_number,

@@ -18,7 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog import eforms
@@ -531,6 +531,7 @@ def draft_submit(*, actor, draft: SubmissionDraft, now: dt.datetime | None = Non
         form_data=draft.answers,
         components=items,
         organisation=organisation,
+        language=translation.get_language() or "",
     )
     dossier = dossier_submit(actor=actor, data=data, at=now)
     draft.delete()

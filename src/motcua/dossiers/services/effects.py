@@ -57,7 +57,7 @@ def event_message(dossier: Dossier, event: DossierEvent) -> dict:
 def _applicant_mail(dossier: Dossier, event: DossierEvent) -> dict | None:
     if event.action not in _APPLICANT_NOTICES or not dossier.applicant_email:
         return None
-    with translation.override(getattr(settings, "LANGUAGE_CODE", "vi")):
+    with translation.override(dossier.language or getattr(settings, "LANGUAGE_CODE", "vi")):
         subject = _("Dossier %(code)s: %(what)s") % {
             "code": dossier.code or "",
             "what": Action(event.action).label,

@@ -773,3 +773,24 @@ def test_register_of_an_agency_for_a_period(api, catalogue, desk, c1_staff, c2_s
     bad = api.get("/dossier-register.pdf", c1_staff.reception, {**query, "end": "2026-03-01"})
     assert bad.status_code == 422
     assert api.get("/dossier-register.csv", c1_staff.reception, query).status_code == 404
+
+
+def test_the_applicant_is_written_to_in_the_language_of_the_submission(
+    api, catalogue, desk, applicant_user
+):
+    """Dossier.language: the language of the request unless given; notices use it."""
+    body = _create_body(catalogue["1.004873"], desk.code)
+    body["channel"] = 2
+    body["applicant"]["email"] = "an@example.vn"
+    created = api.post("/dossiers", applicant_user, body, HTTP_ACCEPT_LANGUAGE="en")
+    assert created.status_code in (200, 201), created.content
+    dossier = Dossier.objects.get(code=created.json()["code"])
+    assert dossier.language == "en"
+    mail = OutboxMessage.objects.get(dossier_id=dossier.pk, topic="email")
+    assert mail.payload["subject"].startswith(f"Dossier {dossier.code}:")
+    assert "Your dossier" in mail.payload["body"]
+    body["language"] = "vi"
+    created = api.post("/dossiers", applicant_user, body, HTTP_ACCEPT_LANGUAGE="en")
+    dossier = Dossier.objects.get(code=created.json()["code"])
+    mail = OutboxMessage.objects.get(dossier_id=dossier.pk, topic="email")
+    assert mail.payload["subject"].startswith(f"Hồ sơ {dossier.code}:")

@@ -183,6 +183,7 @@ def test_the_whole_flow(client, birth, citizen, portal):
     assert response["Location"] == f"/nop-ho-so/{BIRTH}/da-nop/{dossier.code}/"
     assert dossier.state == DossierState.SUBMITTED
     assert dossier.owner == citizen
+    assert dossier.language == "vi"  # the portal's language when submitting: notices use it
     assert dossier.receiving_agency == portal["hac_thanh"]
     assert dossier.form_data["child"]["sex"] == "Nữ"
     names = [c.name for c in dossier.components.order_by("order")]
