@@ -25,7 +25,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -398,6 +398,7 @@ def load(
     max_seconds: float = 60.0,
     expect: Sequence[int] | None = None,
     start: int = 0,
+    headers: Mapping[str, str] | None = None,
 ) -> Result:
     """Send exactly ``requests`` GETs (fewer if ``max_seconds`` runs out) from ``concurrency``
     threads, each with its own keep-alive connection (re-opened when the server closes it).
@@ -428,18 +429,18 @@ def load(
 
     def worker(n_warm: int) -> None:
         conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
-        headers = {"Host": HOST, "Accept-Encoding": "identity"}
+        sent = {"Host": HOST, "Accept-Encoding": "identity", **(headers or {})}
         try:
             for k in range(n_warm):
                 with contextlib.suppress(OSError, http.client.HTTPException):
-                    conn.request("GET", paths[(start + k) % len(paths)], headers=headers)
+                    conn.request("GET", paths[(start + k) % len(paths)], headers=sent)
                     conn.getresponse().read()
             barrier.wait(timeout=120)
             while (ticket := next_ticket()) is not None:
                 index = (start + ticket) % len(paths)
                 started = time.perf_counter()
                 try:
-                    conn.request("GET", paths[index], headers=headers)
+                    conn.request("GET", paths[index], headers=sent)
                     resp = conn.getresponse()
                     body = resp.read()
                     took = time.perf_counter() - started
@@ -552,6 +553,7 @@ class Target:
     path: str | tuple[str, ...]  # several: a mix, taken in turn (see ``load``)
     server_pid: int | None = None
     expect: tuple[int, ...] | None = None  # the status a correct server gives for each path
+    headers: tuple[tuple[str, str], ...] = ()  # e.g. the session cookie of a signed-in person
 
 
 def interleaved(
@@ -589,6 +591,7 @@ def interleaved(
                     server_pid=target.server_pid,
                     expect=target.expect,
                     start=rnd * per_sample,  # a mix: a different slice in every sample
+                    headers=dict(target.headers),
                 )
                 if best is None or res.other_cpu_pct < best.other_cpu_pct:
                     best = res

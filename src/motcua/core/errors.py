@@ -52,3 +52,10 @@ class Conflict(DomainError):
 
     code = "conflict"
     http_status = 409
+
+
+class TooManyRequests(ValidationFailed):
+    """A limit on how often something may be done (uploads, look-ups) is reached."""
+
+    code = "rate_limited"
+    http_status = 429

@@ -31,6 +31,7 @@ from motcua.dossiers import schemas, selectors
 from motcua.dossiers.choices import Action
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import lifecycle as svc
+from motcua.dossiers.services.files import upload_allowance_require
 from motcua.dossiers.tracking import public_track
 from motcua.feedback.services import dossier_rate
 
@@ -174,6 +175,9 @@ def dossier_create(request, payload: schemas.DossierCreateIn):
     """An official with the reception role at `receiving_agency` records an intake (received
     at once unless `receive` is false); anyone else submits as the applicant (online)."""
     actor = request.auth
+    upload_allowance_require(
+        actor=actor, count=sum(1 for c in payload.components if c.content_base64 is not None)
+    )
     data = _dossier_in(payload)
     dossier = svc.dossier_create(actor=actor, data=data, receive=payload.receive)
     return Status(201, selectors.dossier_detail(actor, dossier.code))
@@ -240,11 +244,16 @@ _ACTIONS: dict[str, Any] = {
     Action.REQUEST_SUPPLEMENT: lambda actor, d, data: svc.dossier_request_supplement(
         actor=actor, dossier=d, reason=data.reason, items=data.items, respond_by=data.respond_by
     ),
-    Action.SUPPLY: lambda actor, d, data: svc.dossier_supply(
-        actor=actor,
-        dossier=d,
-        components=_components(d.procedure_version, data.components),
-        note=data.note,
+    Action.SUPPLY: lambda actor, d, data: (
+        upload_allowance_require(
+            actor=actor, count=sum(1 for c in data.components if c.content_base64 is not None)
+        )
+        or svc.dossier_supply(
+            actor=actor,
+            dossier=d,
+            components=_components(d.procedure_version, data.components),
+            note=data.note,
+        )
     ),
     Action.REQUEST_PAYMENT: lambda actor, d, data: svc.dossier_request_payment(
         actor=actor, dossier=d, amount=data.amount, description=data.description

@@ -332,7 +332,7 @@ def my_dossier(user, code: str) -> Dossier:
     dossier.public_steps = list(dossier.steps.all())
     dossier.public_changes = list(
         dossier.events.filter(~Q(from_state=F("to_state")) | Q(action=Action.EXTEND))
-        .only("at", "action", "seq")
+        .only("dossier_id", "at", "action", "seq")  # (dossier_id: the manager sets it)
         .order_by("seq")
     )
     open_requests = [s for s in dossier.supplements.all() if s.supplied_at is None]

@@ -10,7 +10,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
-from motcua.core.errors import ValidationFailed
+from motcua.core.errors import TooManyRequests, ValidationFailed
 from motcua.dossiers.models import StoredFile
 
 PDF = ("application/pdf", "pdf")
@@ -46,13 +46,23 @@ def upload_quota(*, actor, count: int) -> int:
     return max(1, decision.retry_after)
 
 
-def upload_refusal(retry_after: int) -> ValidationFailed:
+def upload_refusal(retry_after: int) -> TooManyRequests:
     minutes = max(1, -(-retry_after // 60))
-    return ValidationFailed(
+    return TooManyRequests(
         _("You have uploaded many files in a short time. Please try again in %(minutes)s minutes.")
         % {"minutes": minutes},
         code="upload_rate",
     )
+
+
+def upload_allowance_require(*, actor, count: int) -> None:
+    """Citizens' uploads through the API count against the same allowance as on the portal;
+    officials (counter intake, scanning) are not limited."""
+    if not count or actor is None or hasattr(actor, "staff"):
+        return
+    retry_after = upload_quota(actor=actor, count=count)
+    if retry_after:
+        raise upload_refusal(retry_after)
 
 
 def stored_file_check(*, content: bytes, name: str = "") -> tuple[str, str]:

@@ -266,6 +266,21 @@ def test_a_citizen_submits_online_with_a_file(api, catalogue, desk, applicant_us
     assert Dossier.objects.get(code=data["code"]).owner == applicant_user
 
 
+def test_a_citizens_uploads_through_the_api_count_against_the_allowance(
+    api, catalogue, desk, applicant_user, settings
+):
+    settings.MOTCUA_UPLOAD_RATE = "1/h"
+    body = _create_body(catalogue["1.004873"], desk.code, channel=2)
+    body["components"].append(
+        {"name": "Ảnh", "file_name": "a.pdf", "content_base64": base64.b64encode(PDF).decode()}
+    )
+    assert api.post("/dossiers", applicant_user, body).status_code == 201
+    refused = api.post("/dossiers", applicant_user, body)
+    assert refused.status_code == 429
+    assert refused.json()["code"] == "upload_rate"
+    assert Dossier.objects.count() == 1
+
+
 def test_an_official_of_another_commune_submits_as_an_applicant(api, catalogue, desk, c2_staff):
     # Not a reception officer at c1's desk: the dossier is filed like a citizen's.
     body = _create_body(catalogue["1.004873"], desk.code)

@@ -445,3 +445,29 @@ def test_supplying_documents_counts_against_the_upload_limit(
     assert "tải lên nhiều tệp" in response.content.decode()
     assert snapshot(d) == before
     cache.clear()
+
+
+def test_my_pages_cost_the_same_number_of_queries_whatever_their_size(
+    client,
+    applicant_user,  # noqa: F811
+    c1_staff,  # noqa: F811
+    version,
+    desk,
+):
+    """No N+1: the list does not grow with the dossiers, the detail not with the events."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(url_: str) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url_).status_code == 200
+        return len(queries.captured_queries)
+
+    short = submitted(applicant_user, version, desk)  # one event
+    client.force_login(applicant_user)
+    one_list, short_detail = count(url("my_dossiers")), count(url("my_dossier", short))
+    long = returned(applicant_user, c1_staff, version, desk)  # five events
+    for _ in range(4):
+        submitted(applicant_user, version, desk)
+    assert count(url("my_dossiers")) == one_list
+    assert count(url("my_dossier", long)) <= short_detail + 1  # + the rating form's lookup
