@@ -34,8 +34,7 @@ def visible_dossiers(actor, qs: DossierQuerySet | None = None) -> DossierQuerySe
     if actor.is_superuser:
         return qs
     paths = history_paths(actor)  # including agencies merged into the actor's (reorganisations)
-    # an organisation's dossiers belong to it: seen by whoever acts for it today
-    condition = Q(owner=actor, organisation__isnull=True) | Q(organisation__in=_acting_for(actor))
+    condition = applicant_side(actor)
     if paths:
         partner = Transfer.objects.filter(_path_filter("to_agency", paths), dossier=OuterRef("pk"))
         condition |= (
@@ -116,6 +115,12 @@ def _acting_for(actor):
     from motcua.accounts.services.organisations import active_memberships
 
     return active_memberships(actor).values("organisation_id")
+
+
+def applicant_side(actor) -> Q:
+    """The dossiers ``actor`` sees as the applicant: those they filed for themselves, and an
+    organisation's — which belong to it — while they act for it."""
+    return Q(owner=actor, organisation__isnull=True) | Q(organisation__in=_acting_for(actor))
 
 
 def is_applicant_side(actor, dossier: Dossier) -> bool:

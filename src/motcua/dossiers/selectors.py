@@ -307,13 +307,8 @@ def my_dossiers(user) -> QuerySet[Dossier]:
     among their peers by id)."""
     if user is None or not user.is_authenticated:
         return Dossier.objects.none()
-    from motcua.accounts.services.organisations import active_memberships
-
-    acting_for = active_memberships(user).values("organisation_id")
     return (
-        Dossier.objects.filter(
-            Q(owner=user, organisation__isnull=True) | Q(organisation__in=acting_for)
-        )
+        Dossier.objects.filter(policies.applicant_side(user))
         .select_related("procedure_version", "organisation")
         .order_by(F("submitted_at").desc(nulls_first=True), "-id")
     )

@@ -557,3 +557,17 @@ def test_the_admin_refuses_a_form_with_problems(admin):
 def test_docs_describe_the_subset():
     doc = Path(__file__).resolve().parents[4] / "docs" / "eforms.md"
     assert "schema_problems" in doc.read_text(encoding="utf-8")
+
+
+def test_the_form_may_name_the_component_it_stands_for():
+    """ui "component": the tờ khai is the form itself, so it is not uploaded (docs/eforms.md)."""
+    ui = {"component": "Tờ khai đăng ký khai sinh"}
+    assert eforms.is_form_component(ui, "Tờ khai đăng ký khai sinh theo mẫu")
+    assert eforms.is_form_component(ui, "Tờ khai đăng ký khai sinh")
+    assert not eforms.is_form_component(ui, "Giấy chứng sinh")
+    assert not eforms.is_form_component({}, "Tờ khai đăng ký khai sinh")
+    schema = {"type": "object", "properties": {"x": {"type": "string", "title": "X"}}}
+    assert eforms.schema_problems(schema, ui) == []
+    assert eforms.schema_problems(schema, {"component": " "}) == [
+        "ui.component: must be the name (or its start) of a component"
+    ]
