@@ -361,6 +361,12 @@ _declare(
 )
 _declare("MOTCUA_UPLOAD_MAX_MB", "int", 20, "Largest accepted upload, in megabytes.")
 _declare(
+    "MOTCUA_STAFF_IDLE_MINUTES",
+    "int",
+    30,
+    "Officials are signed out of the back office after this many minutes without activity.",
+)
+_declare(
     "MOTCUA_UPLOAD_RATE",
     "str",
     "100/h",

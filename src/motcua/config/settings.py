@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "motcua.dossiers",
     "motcua.feedback",
     "motcua.portal",
+    "motcua.backoffice",
 ]
 
 MIDDLEWARE = [
@@ -67,6 +68,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "motcua.backoffice.middleware.OfficialSecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -261,6 +263,7 @@ MOTCUA_EXTENSION_MAX = env("MOTCUA_EXTENSION_MAX")
 MOTCUA_FORMS_TT03_FROM = env("MOTCUA_FORMS_TT03_FROM")
 MOTCUA_UPLOAD_MAX_MB = env("MOTCUA_UPLOAD_MAX_MB")
 MOTCUA_UPLOAD_RATE = env("MOTCUA_UPLOAD_RATE")
+MOTCUA_STAFF_IDLE_MINUTES = env("MOTCUA_STAFF_IDLE_MINUTES")
 # A dossier submitted through the API carries its files base64-encoded (a third larger) and may
 # carry several: allow the request body up to four files of the largest size.
 DATA_UPLOAD_MAX_MEMORY_SIZE = MOTCUA_UPLOAD_MAX_MB * 1024 * 1024 * 4 * 4 // 3
