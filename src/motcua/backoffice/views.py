@@ -82,11 +82,10 @@ def queue(request: HttpRequest, queue: str) -> HttpResponse:
 
 
 def dossier(request: HttpRequest, code: str) -> HttpResponse:
+    from motcua.backoffice.views_desk import render_desk
+
     try:
         found = selectors.dossier_detail(request.user, code)
     except NotFound as exc:
         raise Http404 from exc
-    events = list(found.events.select_related("actor", "agency").order_by("seq"))
-    return _no_store(
-        render(request, "backoffice/dossier.html", {"dossier": found, "events": events})
-    )
+    return render_desk(request, found)

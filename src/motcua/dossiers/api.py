@@ -5,8 +5,6 @@ Officials and API clients authenticate with a bearer token (``motcua token creat
 browsers with their session (unsafe methods then need the CSRF token).
 """
 
-import base64
-import binascii
 import datetime as dt
 import json
 from typing import Any
@@ -26,14 +24,12 @@ from ninja.utils import check_csrf
 from motcua.accounts.tokens import token_authenticate
 from motcua.catalog.choices import Channel
 from motcua.core import ratelimit
-from motcua.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
-from motcua.dossiers import schemas, selectors
-from motcua.dossiers.choices import Action
+from motcua.core.errors import DomainError, NotFound, PermissionDenied
+from motcua.dossiers import actions, schemas, selectors
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import lifecycle as svc
 from motcua.dossiers.services.files import upload_allowance_require
 from motcua.dossiers.tracking import public_track
-from motcua.feedback.services import dossier_rate
 
 # -- authentication -------------------------------------------------------------------------
 
@@ -80,39 +76,6 @@ router = Router(tags=["dossiers"], auth=[BearerTokenAuth(), SessionCsrfAuth()])
 # -- input resolution -----------------------------------------------------------------------
 
 
-def _decode(content_base64: str | None, name: str) -> bytes | None:
-    if content_base64 is None:
-        return None
-    try:
-        return base64.b64decode(content_base64, validate=True)
-    except (binascii.Error, ValueError):
-        raise ValidationFailed(
-            _("The file “%(name)s” is not valid base64.") % {"name": name},
-            code="file_encoding",
-        ) from None
-
-
-def _content(item: schemas.DossierComponentIn) -> bytes | None:
-    return _decode(item.content_base64, item.file_name)
-
-
-def _components(version, items: list[schemas.DossierComponentIn]) -> list[svc.ComponentIn]:
-    catalogue = selectors.version_components(
-        version, [i.component_id for i in items if i.component_id is not None]
-    )
-    return [
-        svc.ComponentIn(
-            component=catalogue.get(item.component_id) if item.component_id else None,
-            name=item.name.strip(),
-            is_original=item.is_original,
-            quantity=item.quantity,
-            content=_content(item),
-            file_name=item.file_name,
-        )
-        for item in items
-    ]
-
-
 def _dossier_in(payload: schemas.DossierCreateIn) -> svc.DossierIn:
     version = selectors.procedure_version_in_force(payload.procedure)
     person, proxy = payload.applicant, payload.representative
@@ -137,7 +100,7 @@ def _dossier_in(payload: schemas.DossierCreateIn) -> svc.DossierIn:
         channel=payload.channel if payload.channel is not None else Channel.ONLINE,
         summary=payload.summary,
         form_data=payload.form_data,
-        components=_components(version, payload.components),
+        components=actions.components(version, payload.components),
         sets=payload.sets,
         language=payload.language or translation.get_language() or "",
     )
@@ -211,91 +174,6 @@ def dossier_events(request, code: str):
 
 # -- actions --------------------------------------------------------------------------------
 
-_ACTIONS: dict[str, Any] = {
-    Action.RECEIVE: lambda actor, d, data: svc.dossier_receive(actor=actor, dossier=d),
-    Action.REQUEST_COMPLETION: lambda actor, d, data: svc.dossier_request_completion(
-        actor=actor, dossier=d, reason=data.reason, items=data.items
-    ),
-    Action.RESUBMIT: lambda actor, d, data: svc.dossier_resubmit(
-        actor=actor,
-        dossier=d,
-        components=_components(d.procedure_version, data.components),
-        note=data.note,
-    ),
-    Action.REFUSE: lambda actor, d, data: svc.dossier_refuse(
-        actor=actor, dossier=d, reason=data.reason
-    ),
-    Action.ASSIGN: lambda actor, d, data: svc.dossier_assign(
-        actor=actor, dossier=d, assignee=selectors.user_by_username(data.assignee)
-    ),
-    Action.HANDOVER: lambda actor, d, data: svc.dossier_handover(
-        actor=actor, dossier=d, note=data.note
-    ),
-    Action.TRANSFER: lambda actor, d, data: svc.dossier_transfer(
-        actor=actor,
-        dossier=d,
-        to_agency=selectors.agency_by_code(data.to_agency),
-        hours=data.hours,
-        reason=data.reason,
-    ),
-    Action.TRANSFER_BACK: lambda actor, d, data: svc.dossier_transfer_back(
-        actor=actor, dossier=d, note=data.note
-    ),
-    Action.REQUEST_SUPPLEMENT: lambda actor, d, data: svc.dossier_request_supplement(
-        actor=actor, dossier=d, reason=data.reason, items=data.items, respond_by=data.respond_by
-    ),
-    Action.SUPPLY: lambda actor, d, data: (
-        upload_allowance_require(
-            actor=actor, count=sum(1 for c in data.components if c.content_base64 is not None)
-        )
-        or svc.dossier_supply(
-            actor=actor,
-            dossier=d,
-            components=_components(d.procedure_version, data.components),
-            note=data.note,
-        )
-    ),
-    Action.REQUEST_PAYMENT: lambda actor, d, data: svc.dossier_request_payment(
-        actor=actor, dossier=d, amount=data.amount, description=data.description
-    ),
-    Action.CONFIRM_PAYMENT: lambda actor, d, data: svc.dossier_confirm_payment(
-        actor=actor, dossier=d, method=data.method, receipt_number=data.receipt_number
-    ),
-    Action.EXTEND: lambda actor, d, data: svc.dossier_extend(
-        actor=actor, dossier=d, new_due=data.new_due, reason=data.reason
-    ),
-    Action.REQUEST_WITHDRAWAL: lambda actor, d, data: svc.dossier_request_withdrawal(
-        actor=actor, dossier=d, reason=data.reason
-    ),
-    Action.CONFIRM_WITHDRAWAL: lambda actor, d, data: svc.dossier_confirm_withdrawal(
-        actor=actor, dossier=d, note=data.note
-    ),
-    Action.STOP: lambda actor, d, data: svc.dossier_stop(
-        actor=actor, dossier=d, reason=data.reason
-    ),
-    Action.RESOLVE: lambda actor, d, data: svc.dossier_resolve(
-        actor=actor,
-        dossier=d,
-        result_kind=data.result_kind,
-        result_number=data.result_number,
-        signer=data.signer,
-        note=data.note,
-        result_content=_decode(data.result_content_base64, data.result_file_name),
-        result_file_name=data.result_file_name,
-    ),
-    Action.RETURN_RESULT: lambda actor, d, data: svc.dossier_return_result(
-        actor=actor, dossier=d, method=data.method, recipient=data.recipient
-    ),
-    Action.RATE: lambda actor, d, data: dossier_rate(
-        actor=actor,
-        dossier=d,
-        liked=data.liked,
-        convenience=data.convenience,
-        overall=data.overall,
-        comment=data.comment,
-    ),
-}
-
 
 def _field_doc(name: str, field) -> str:
     return f"`{name}`" if field.is_required() else f"`{name}`?"
@@ -339,7 +217,7 @@ def _actions_body_schema() -> dict[str, Any]:
 def dossier_action(request, code: str, action: schemas.ActionName):
     data = _action_input(request, action)
     dossier = selectors.dossier_get(request.auth, code)
-    _ACTIONS[action](request.auth, dossier, data)
+    actions.perform(request.auth, dossier, action, data)
     return selectors.dossier_detail(request.auth, code)
 
 

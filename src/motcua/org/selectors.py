@@ -110,3 +110,26 @@ def agency_current_successor(agency: Agency) -> Agency | None:
         seen.add(current.pk)
         current = Agency.objects.select_related("successor").get(pk=current.successor_id)
     return current
+
+
+def officials_with_role(role: str, agency: Agency):
+    """Active officials who hold ``role`` over ``agency`` today (granted on it or an ancestor),
+    by name: who a step at ``agency`` can be assigned to."""
+    import datetime as dt
+
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from motcua.org.models import RoleAssignment
+
+    parts = [p for p in agency.path.split("/") if p]
+    prefixes = ["/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+    today: dt.date = timezone.localdate()
+    granted = RoleAssignment.objects.filter(
+        Q(valid_from__isnull=True) | Q(valid_from__lte=today),
+        Q(valid_to__isnull=True) | Q(valid_to__gte=today),
+        role=role,
+        staff__is_active=True,
+        agency__path__in=prefixes,
+    ).values("staff__user_id")
+    return get_user_model().objects.filter(pk__in=granted).order_by("full_name", "username")

@@ -53,6 +53,9 @@ def test_back_office_pages_have_no_axe_violations(browser, office, viewport, whi
         response = page.goto(office["url"] + path)
         assert response.status == 200, page.url
         assert page.locator("h1").count() == 1
+        if which == "dossier":  # the action forms too, not only their summaries
+            assert page.locator(".desk-actions details").count() >= 1
+            page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
         assert page.evaluate("document.scrollingElement.scrollWidth") <= viewport["width"]
         results = base._axe()().run(page)
         assert results.violations_count == 0, results.generate_report()

@@ -1,0 +1,99 @@
+"""The dossier desk (issue 5, item 4): everything about one dossier on one page, and only the
+actions this official may take now, each a small form with its required inputs. Posting one
+calls ``dossiers.actions.perform`` (the API's path); a refusal shows on that form and changes
+nothing."""
+
+from __future__ import annotations
+
+import pydantic
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from motcua.backoffice.forms import FORMS, ActionForm
+from motcua.core.errors import DomainError, NotFound
+from motcua.dossiers import actions, schemas, selectors
+from motcua.dossiers.choices import Action
+from motcua.dossiers.models import Dossier
+from motcua.org.selectors import officials_with_role
+
+
+def _no_store(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _assignees(dossier: Dossier) -> list:
+    step = dossier.current_step
+    if step is None:
+        return []
+    return list(officials_with_role(step.role, step.agency))
+
+
+def _forms(dossier: Dossier, bound: ActionForm | None, bound_action: str) -> list[dict]:
+    """A form for each action the official may take now (rating is entered on its own page)."""
+    found = []
+    for action in dossier.available_actions:  # type: ignore[attr-defined]
+        form_class = FORMS.get(action)
+        if form_class is None:
+            continue
+        if bound is not None and action == bound_action:
+            form = bound
+        else:
+            extra = {"assignees": _assignees(dossier)} if action == Action.ASSIGN else {}
+            form = form_class(prefix=action, dossier=dossier, **extra)
+        found.append({"action": action, "label": Action(action).label, "form": form})
+    return found
+
+
+def render_desk(
+    request: HttpRequest,
+    dossier: Dossier,
+    *,
+    bound: ActionForm | None = None,
+    bound_action: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    events = list(dossier.events.select_related("actor", "agency").order_by("seq"))
+    context = {
+        "dossier": dossier,
+        "events": events,
+        "actions": _forms(dossier, bound, bound_action),
+        "open_action": bound_action,
+    }
+    return _no_store(render(request, "backoffice/dossier.html", context, status=status))
+
+
+def _detail(request: HttpRequest, code: str) -> Dossier:
+    try:
+        return selectors.dossier_detail(request.user, code)
+    except NotFound as exc:
+        raise Http404 from exc
+
+
+@require_POST
+def act(request: HttpRequest, code: str, action: str) -> HttpResponse:
+    dossier = _detail(request, code)
+    form_class = FORMS.get(action)
+    if form_class is None:
+        raise Http404
+    extra = {"assignees": _assignees(dossier)} if action == Action.ASSIGN else {}
+    form = form_class(request.POST, request.FILES, prefix=action, dossier=dossier, **extra)
+    if not form.is_valid():
+        return render_desk(request, dossier, bound=form, bound_action=action, status=400)
+    try:
+        data = schemas.ACTION_INPUTS[action].model_validate(form.payload())
+        actions.perform(request.user, dossier, action, data)
+    except pydantic.ValidationError:
+        form.add_error(None, _("Check the values entered."))
+        return render_desk(request, dossier, bound=form, bound_action=action, status=400)
+    except DomainError as exc:
+        form.add_error(None, str(exc.message))
+        fresh = _detail(request, code)
+        return render_desk(request, fresh, bound=form, bound_action=action, status=exc.http_status)
+    messages.success(
+        request, _("Done: %(action)s.") % {"action": str(Action(action).label).lower()}
+    )
+    return redirect("backoffice:dossier", code=code)
