@@ -186,7 +186,11 @@ class ExtendForm(ActionForm):
         label=_("New appointment date"), input_formats=["%d/%m/%Y", "%Y-%m-%d"], help_text=DATE_HELP
     )
     new_due_time = forms.TimeField(
-        label=_("Time"), initial=dt.time(17, 0), input_formats=["%H:%M"], help_text=_("e.g. 16:30")
+        label=_("Time"),
+        initial=dt.time(17, 0),
+        input_formats=["%H:%M", "%H:%M:%S"],
+        widget=forms.TimeInput(format="%H:%M"),
+        help_text=_("e.g. 16:30"),
     )
     reason = forms.CharField(
         label=_("Reason for the extension"),

@@ -60,10 +60,11 @@ def queue(request: HttpRequest, queue: str) -> HttpResponse:
         received_to=_date(get.get("den-ngay", "")),
     )
     now = timezone.now()
-    page = Paginator(
-        queues.queue_dossiers(request.user, which, now=now, filters=filters),
-        settings.MOTCUA_PAGE_SIZE,
-    ).get_page(get.get("page"))
+    ids = queues.queue_dossiers(request.user, which, now=now, filters=filters).values_list(
+        "pk", flat=True
+    )
+    page = Paginator(ids, settings.MOTCUA_PAGE_SIZE).get_page(get.get("page"))
+    page.object_list = queues.queue_rows(list(page.object_list))
     context = {
         "queue": which,
         "page": page,

@@ -3,6 +3,7 @@ official may see (``policies.visible_dossiers``), each a filter on the dossier's
 current step and the official's scope.
 
     queue_dossiers(actor, queue, *, now=None, filters=None) -> QuerySet[Dossier]
+    queue_rows(ids) -> list[Dossier]                          (one page, joined)
     queue_counts(actor, *, now=None) -> dict[Queue, int]      (one query)
 
 "Due soon" is due within 24 working hours of the official's own agency calendar (SPEC.md §3.1:
@@ -128,8 +129,7 @@ def _conditions(actor, now: dt.datetime) -> dict[Queue, Q]:
 def queue_dossiers(
     actor, queue: Queue | str, *, now: dt.datetime | None = None, filters: Filters | None = None
 ) -> QuerySet[Dossier]:
-    """The dossiers of ``queue`` for ``actor``, most urgent first (due time, then reception),
-    with what a queue row shows already joined."""
+    """The dossiers of ``queue`` for ``actor``, most urgent first (due time, then reception)."""
     now = now or timezone.now()
     qs = policies.visible_dossiers(actor).filter(_conditions(actor, now)[Queue(queue)])
     f = filters or Filters()
@@ -145,9 +145,17 @@ def queue_dossiers(
         qs = qs.filter(received_at__date__gte=f.received_from)
     if f.received_to:
         qs = qs.filter(received_at__date__lte=f.received_to)
-    return qs.select_related(
+    return qs.order_by(models.F("due_at").asc(nulls_last=True), "submitted_at", "pk")
+
+
+def queue_rows(ids: list[int]) -> list[Dossier]:
+    """The dossiers of one page of a queue (``ids`` in queue order) with what a row shows. A
+    queue is paged on its ids alone — the sort then handles narrow rows — and only the page's
+    rows are joined (bench/queue_render.py)."""
+    found = Dossier.objects.select_related(
         "procedure_version__procedure", "receiving_agency", "current_step__assignee"
-    ).order_by(models.F("due_at").asc(nulls_last=True), "submitted_at", "pk")
+    ).in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
 
 
 def queue_counts(actor, *, now: dt.datetime | None = None) -> dict[Queue, int]:

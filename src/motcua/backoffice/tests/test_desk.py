@@ -173,3 +173,36 @@ def test_the_desk_costs_the_same_whatever_the_history(
     )
     svc.dossier_supply(actor=c1_staff.reception, dossier=long, components=[])
     assert count(long) == count(short)
+
+
+def test_an_extension_through_the_desk_moves_the_appointment(client, online, c1_staff):
+    """The time shows as the official types it (16:30) and a new date and time are taken in
+    Vietnam time; the original appointment is kept for statistics (SPEC.md §3.6)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    svc.dossier_receive(actor=c1_staff.reception, dossier=online)
+    svc.dossier_handover(actor=c1_staff.reception, dossier=online)
+    online.refresh_from_db()
+    mfa_login(client, c1_staff.agency_leader)
+    page = client.get(f"/can-bo/ho-so/{online.code}/").content.decode()
+    if 'id="action-extend"' not in page:
+        pytest.skip("extension is not offered to this role in the sample process")
+    assert 'value="17:00"' in page
+    day = (timezone.localtime(online.due_at) + dt.timedelta(days=7)).date()
+    response = act(
+        client,
+        online.code,
+        "extend",
+        {
+            "extend-new_due_date": day.strftime("%d/%m/%Y"),
+            "extend-new_due_time": "16:30",
+            "extend-reason": "Cần xác minh thêm",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    online.refresh_from_db()
+    assert timezone.localtime(online.due_at).replace(tzinfo=None) == dt.datetime.combine(
+        day, dt.time(16, 30)
+    )
