@@ -59,6 +59,7 @@ def render_desk(
     events = list(dossier.events.select_related("actor", "agency").order_by("seq"))
     context = {
         "dossier": dossier,
+        "clock": selectors.dossier_clock(dossier),
         "events": events,
         "actions": _forms(dossier, bound, bound_action),
         "open_action": bound_action,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hmac
+from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db.models import F, Prefetch, Q, QuerySet
@@ -353,3 +354,53 @@ def my_dossier_forms(dossier: Dossier) -> list[tuple[str, str]]:
         if spec is not None:
             found.append((kind, f"{spec.label} — {spec.title}"))
     return found
+
+
+@dataclass(frozen=True)
+class ClockView:
+    """The legal clock of a dossier as the desk shows it (SPEC.md §3): the appointment, the
+    original one when an extension moved it, whether the clock is paused, and the working time
+    left until the appointment (negative: overdue by that much), for the dossier and its step."""
+
+    due_at: dt.datetime | None
+    original_due_at: dt.datetime | None
+    paused_since: dt.datetime | None
+    left: dt.timedelta | None
+    step_due_at: dt.datetime | None
+    step_left: dt.timedelta | None
+
+    @property
+    def late(self) -> bool:
+        return self.left is not None and self.left < dt.timedelta(0)
+
+    @property
+    def step_late(self) -> bool:
+        return self.step_left is not None and self.step_left < dt.timedelta(0)
+
+
+def dossier_clock(dossier: Dossier, *, now: dt.datetime | None = None) -> ClockView:
+    from motcua.org.services.calendar import calendar_for
+
+    now = now or timezone.now()
+    calendar = calendar_for(dossier.receiving_agency, around=timezone.localdate(now))
+    # while paused, no working time passes: the time left is counted from the pause
+    start = dossier.paused_at or now
+
+    def left(due: dt.datetime | None) -> dt.timedelta | None:
+        if due is None:
+            return None
+        if due >= start:
+            return calendar.working_time_between(start, due)
+        return -calendar.working_time_between(due, start)
+
+    step = dossier.current_step
+    step_due = step.due_at if step is not None and step.finished_at is None else None
+    original = dossier.original_due_at
+    return ClockView(
+        due_at=dossier.due_at,
+        original_due_at=original if original and original != dossier.due_at else None,
+        paused_since=dossier.paused_at,
+        left=left(dossier.due_at) if dossier.finished_at is None else None,
+        step_due_at=step_due,
+        step_left=left(step_due),
+    )

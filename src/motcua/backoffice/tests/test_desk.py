@@ -206,3 +206,33 @@ def test_an_extension_through_the_desk_moves_the_appointment(client, online, c1_
     assert timezone.localtime(online.due_at).replace(tzinfo=None) == dt.datetime.combine(
         day, dt.time(16, 30)
     )
+
+
+def test_the_desk_shows_the_clock_in_working_time(client, online, c1_staff):
+    """SPEC.md §3: working time left until the appointment (weekends and nights do not count);
+    paused while waiting for the applicant; overdue shown as such."""
+    import datetime as dt
+
+    from motcua.dossiers.selectors import dossier_clock
+    from motcua.dossiers.tests.factories import vn
+
+    svc.dossier_receive(actor=c1_staff.reception, dossier=online, at=vn(2026, 3, 9, 8))
+    svc.dossier_handover(actor=c1_staff.reception, dossier=online, at=vn(2026, 3, 9, 9))
+    online.refresh_from_db()
+    clock = dossier_clock(online, now=vn(2026, 3, 9, 9))
+    assert clock.left is not None and not clock.late
+    late = dossier_clock(online, now=online.due_at + dt.timedelta(days=7))
+    assert late.late
+    svc.dossier_request_supplement(
+        actor=c1_staff.specialist, dossier=online, reason="x", items=["y"], at=vn(2026, 3, 9, 10)
+    )
+    online.refresh_from_db()
+    paused = dossier_clock(online, now=vn(2026, 3, 20, 10))  # days later: no time has passed
+    assert (
+        paused.paused_since is not None
+        and paused.left == dossier_clock(online, now=vn(2026, 3, 9, 10)).left
+    )
+    mfa_login(client, c1_staff.reception)
+    page = client.get(f"/can-bo/ho-so/{online.code}/").content.decode()
+    assert 'id="clock-heading"' in page
+    assert "Tạm dừng tính thời gian từ" in page and "thời gian làm việc" in page

@@ -20,3 +20,15 @@ def query_with(context, **changes):
             params[key] = value
     encoded = params.urlencode()
     return f"?{encoded}" if encoded else "?"
+
+
+@register.filter
+def working_time(value) -> str:
+    """A working-time span (timedelta, either sign) as hours and minutes: "13 h 30 min"."""
+    if value is None:
+        return ""
+    from django.utils.translation import gettext
+
+    minutes = int(abs(value).total_seconds() // 60)
+    hours, rest = divmod(minutes, 60)
+    return gettext("%(hours)s h %(minutes)02d min") % {"hours": hours, "minutes": rest}
