@@ -13,6 +13,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import http.client
+import json
 import math
 import os
 import secrets
@@ -29,6 +30,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -67,11 +69,14 @@ class Prepared:
     log: str = ""
 
 
-def prepare_data_dir(data_dir: Path, mode: str = "production") -> Prepared:
-    """Run ``motcua up --no-serve`` into ``data_dir``. If that fails (e.g. the seed catalogue is
-    not there yet), fall back to migrate + administrative units + collectstatic so the server can
-    still be measured; the caller reports which path was taken."""
-    env = bench_env(data_dir, mode)
+def prepare_data_dir(
+    data_dir: Path, mode: str = "production", extra_env: dict[str, str] | None = None
+) -> Prepared:
+    """Run ``motcua up --no-serve`` into ``data_dir`` (``extra_env`` e.g. a ``DATABASE_URL``).
+    If that fails (e.g. the seed catalogue is not there yet), fall back to migrate +
+    administrative units + collectstatic so the server can still be measured; the caller reports
+    which path was taken."""
+    env = bench_env(data_dir, mode) | (extra_env or {})
     started = time.perf_counter()
     up = subprocess.run(
         [MOTCUA, "up", "--no-serve", "--data-dir", str(data_dir)],
@@ -104,6 +109,26 @@ def prepare_data_dir(data_dir: Path, mode: str = "production") -> Prepared:
         False,
         up.stdout + up.stderr,
     )
+
+
+def run_child(
+    script: str, args: Sequence[str], env: dict[str, str], out: Path, *, timeout: int = 600
+) -> tuple[Any, str]:
+    """Run ``script`` with ``args`` in a child process (the set-up or measurement part of a
+    bench, with Django set up there; ``args`` tell it to write ``out``) and read the JSON it
+    wrote there. Returns (data, "") or (None, the tail of its output)."""
+    done = subprocess.run(
+        [PYTHON, script, *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if done.returncode != 0 or not out.exists():
+        return None, f"exit {done.returncode}:\n{(done.stdout + done.stderr)[-2000:]}"
+    return json.loads(out.read_text()), ""
 
 
 def with_conn_max_age(env: dict[str, str], where: Path, seconds: int) -> dict[str, str]:

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -136,19 +135,15 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         env = dict(prep.env) | {"MOTCUA_OUTBOX_MODE": "external"}
         made_path = Path(tmp) / "made.json"
-        setup = subprocess.run(
-            [c.PYTHON, __file__, "--setup-child", str(made_path), "--dossiers", str(args.dossiers)],
-            env=env,
-            cwd=c.ROOT,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
+        made, failure = c.run_child(
+            __file__,
+            ["--setup-child", str(made_path), "--dossiers", str(args.dossiers)],
+            env,
+            made_path,
         )
-        if setup.returncode != 0:
-            print(f"NOT OK — setting up failed:\n{(setup.stdout + setup.stderr)[-2000:]}")
+        if made is None:
+            print(f"NOT OK — setting up failed ({failure})")
             return 0
-        made = json.loads(made_path.read_text())
         cookie = (("Cookie", f"{made['cookie']}={made['session']}"),)
         details = tuple(f"/ho-so-cua-toi/{code}/" for code in made["codes"])
         pages: list[tuple[str, tuple[str, ...], tuple[tuple[str, str], ...]]] = [

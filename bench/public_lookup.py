@@ -33,7 +33,6 @@ import argparse
 import json
 import random
 import statistics
-import subprocess
 import sys
 import time
 import urllib.parse
@@ -182,19 +181,15 @@ def main(argv: list[str] | None = None) -> int:
         env = dict(prep.env)
         env["MOTCUA_OUTBOX_MODE"] = "external"
         made_path = Path(tmp) / "dossiers.json"
-        setup = subprocess.run(
-            [c.PYTHON, __file__, "--setup-child", str(made_path), "--dossiers", str(args.dossiers)],
-            env=env,
-            cwd=c.ROOT,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
+        made, failure = c.run_child(
+            __file__,
+            ["--setup-child", str(made_path), "--dossiers", str(args.dossiers)],
+            env,
+            made_path,
         )
-        if setup.returncode != 0:
-            print(f"NOT OK — creating dossiers failed:\n{(setup.stdout + setup.stderr)[-2000:]}")
+        if made is None:
+            print(f"NOT OK — creating dossiers failed ({failure})")
             return 0
-        made = json.loads(made_path.read_text())
         dossiers = made["dossiers"]
         print(
             f"dossiers: {len(dossiers)} created through the services in {made['seconds']:.1f} s "

@@ -30,7 +30,6 @@ import contextlib
 import datetime as dt
 import json
 import statistics
-import subprocess
 import sys
 import time
 import uuid
@@ -195,37 +194,25 @@ def main(argv: list[str] | None = None) -> int:
     print(f"machine: {c.machine_summary()}")
     print(f"software: {c.versions('django', 'psycopg')}")
     with c.temp_dir("queues") as tmp, contextlib.ExitStack() as stack:
-        data_dir = Path(tmp) / "data"
-        env = c.bench_env(data_dir, "production")
-        env["MOTCUA_OUTBOX_MODE"] = "external"
         try:
             url, name = stack.enter_context(lifecycle._postgres_db())
         except Exception as exc:  # reported; the bench always exits 0
             print(f"NOT OK — PostgreSQL on 127.0.0.1 is not reachable: {exc}")
             return 0
-        env["DATABASE_URL"] = url
         print(f"database: {name} on {lifecycle.PG_HOST}:{lifecycle.PG_PORT}")
-        t0 = time.perf_counter()
-        up = subprocess.run(
-            [c.MOTCUA, "up", "--no-serve", "--data-dir", str(data_dir)],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
-        if up.returncode != 0:
-            print(f"NOT OK — motcua up failed:\n{(up.stdout + up.stderr)[-2000:]}")
+        extra = {"DATABASE_URL": url, "MOTCUA_OUTBOX_MODE": "external"}
+        prep = c.prepare_data_dir(Path(tmp) / "data", "production", extra)
+        print(f"data: {prep.how} in {prep.seconds:.1f} s")
+        if not prep.catalogue:
+            print("NOT OK — the catalogue is needed to create dossiers")
             return 0
-        print(f"data: motcua up --no-serve in {time.perf_counter() - t0:.1f} s")
         out = Path(tmp) / "out.json"
-        argv_child = [c.PYTHON, __file__, "--child", "--out", str(out)]
-        argv_child += ["--dossiers", str(args.dossiers), "--requests", str(args.requests)]
-        done = subprocess.run(argv_child, env=env, cwd=c.ROOT, check=False, timeout=3600)
-        if done.returncode != 0 or not out.exists():
-            print(f"NOT OK — the run exited with {done.returncode}")
+        argv_child = ["--child", "--out", str(out), "--dossiers", str(args.dossiers)]
+        argv_child += ["--requests", str(args.requests)]
+        result, failure = c.run_child(__file__, argv_child, prep.env, out, timeout=3600)
+        if result is None:
+            print(f"NOT OK — the run failed ({failure})")
             return 0
-        result = json.loads(out.read_text())
     print(
         f"dossiers: {result['total']:,} in the database ({result['unit']:,} open in the commune's "
         f"queue 'My unit'); 60 walked through the services in {result['walked']:.1f} s, "

@@ -18,6 +18,7 @@ from motcua.core.errors import NotFound
 from motcua.dossiers import queues, selectors
 from motcua.dossiers.choices import DossierState
 from motcua.org.choices import Role
+from motcua.org.policies import held_roles
 
 
 def _no_store(response: HttpResponse) -> HttpResponse:
@@ -26,11 +27,9 @@ def _no_store(response: HttpResponse) -> HttpResponse:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    from motcua.org.policies import _assignments
-
     counts = queues.queue_counts(request.user)
     ordered = queues.queues_for(request.user)
-    roles = sorted({Role(role).label for role, _path in _assignments(request.user)}, key=str)
+    roles = sorted((Role(role).label for role in held_roles(request.user)), key=str)
     cards = [{"queue": q, "count": counts[q]} for q in ordered]
     return _no_store(render(request, "backoffice/home.html", {"cards": cards, "roles": roles}))
 

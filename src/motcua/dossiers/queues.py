@@ -26,7 +26,7 @@ from motcua.dossiers import policies
 from motcua.dossiers.choices import DossierState
 from motcua.dossiers.models import Dossier, Transfer
 from motcua.org.choices import Role
-from motcua.org.policies import history_paths, scope_paths
+from motcua.org.policies import held_roles, history_paths, scope_paths
 
 DUE_SOON_WORKING_HOURS = 24
 
@@ -61,19 +61,13 @@ ROLE_QUEUES: dict[str, tuple[Queue, ...]] = {
 
 def queues_for(actor) -> list[Queue]:
     """The queues in the order that suits the actor's roles."""
-    roles = {role for role, _path in _roles(actor)}
+    roles = held_roles(actor)
     ordered: list[Queue] = []
     for role in Role:
         for queue in ROLE_QUEUES.get(role, ()):
             if role in roles and queue not in ordered:
                 ordered.append(queue)
     return ordered + [q for q in Queue if q not in ordered]
-
-
-def _roles(actor) -> list[tuple[str, str]]:
-    from motcua.org.policies import _assignments
-
-    return _assignments(actor) if actor is not None and actor.is_authenticated else []
 
 
 def _under(field: str, paths: list[str]) -> Q:

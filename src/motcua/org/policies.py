@@ -55,6 +55,13 @@ def scope_paths(user, role: Role | str | None = None) -> list[str]:
     return list(dict.fromkeys(paths))
 
 
+def held_roles(user) -> set[str]:
+    """The roles ``user`` holds today, on any agency."""
+    if user is None or not user.is_authenticated:
+        return set()
+    return {role for role, _path in _assignments(user)}
+
+
 def predecessor_paths(paths: list[str]) -> list[str]:
     """Paths of agencies that were merged into an agency under one of ``paths`` (directly or
     through later merges). Their history — dossiers above all — belongs to their successor's
