@@ -15,9 +15,9 @@ A throw-away database ``motcua_bench_<pid>`` on 127.0.0.1 (always dropped), prep
 3. signs in the demo commune leader (whose scope is the whole commune) as after a password
    and a TOTP code, and requests, through the full middleware stack of a Django test client
    (no network), the home page with every queue's count, the busiest queue ("My unit": every
-   open dossier) on its first and last page, the overdue queue, a filtered queue and the
-   dossier desk, against the baseline ``/api/v1/health`` measured the same way, interleaved in
-   rotated order.
+   open dossier) on its first and last page, the overdue queue, a filtered queue, the
+   dossier desk and the leaders' view of the whole commune, against the baseline
+   ``/api/v1/health`` measured the same way, interleaved in rotated order.
 
 Prints p50/p99 per page, queries per page, the ratio to the baseline, and the plan PostgreSQL
 chose for the busiest queue's page query. Never asserts on timings; always exits 0.
@@ -133,6 +133,7 @@ def child(args: argparse.Namespace) -> int:
         "overdue": "/can-bo/hang-doi/qua-han/",
         "My unit, filtered by procedure": f"/can-bo/hang-doi/don-vi/?thu-tuc={lifecycle.PROCEDURE}",
         "dossier desk": f"/can-bo/ho-so/{sample}/",
+        "leaders' view (whole commune)": "/can-bo/lanh-dao/",
     }
     timings: dict[str, list[float]] = {name: [] for name in pages}
     queries: dict[str, int] = {}

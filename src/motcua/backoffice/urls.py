@@ -1,11 +1,18 @@
 from django.urls import path
 
-from motcua.backoffice import views, views_desk
+from motcua.backoffice import views, views_bulk, views_counter, views_desk, views_leaders
 
 app_name = "backoffice"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("lanh-dao/", views_leaders.leaders, name="leaders"),
+    path("quay/", views_counter.start, name="counter"),
+    path("quay/xong/<str:code>/", views_counter.done, name="counter_done"),
+    path("quay/<str:token>/", views_counter.checklist, name="counter_checklist"),
     path("hang-doi/<slug:queue>/", views.queue, name="queue"),
     path("ho-so/<str:code>/", views.dossier, name="dossier"),
     path("ho-so/<str:code>/thao-tac/<slug:action>/", views_desk.act, name="act"),
+    path("ho-so/<str:code>/tai-lieu/<int:component_id>/", views_desk.component, name="component"),
+    path("ho-so/<str:code>/bieu-mau/<slug:form>.pdf", views_desk.form_pdf, name="form_pdf"),
+    path("hang-doi/chua-phan-cong/phan-cong/", views_bulk.assign, name="bulk_assign"),
 ]

@@ -13,17 +13,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from motcua.backoffice.http import no_store
 from motcua.catalog.choices import Channel
 from motcua.core.errors import NotFound
-from motcua.dossiers import queues, selectors
+from motcua.dossiers import oversight, queues, selectors
 from motcua.dossiers.choices import DossierState
 from motcua.org.choices import Role
 from motcua.org.policies import held_roles
-
-
-def _no_store(response: HttpResponse) -> HttpResponse:
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -31,7 +27,13 @@ def home(request: HttpRequest) -> HttpResponse:
     ordered = queues.queues_for(request.user)
     roles = sorted((Role(role).label for role in held_roles(request.user)), key=str)
     cards = [{"queue": q, "count": counts[q]} for q in ordered]
-    return _no_store(render(request, "backoffice/home.html", {"cards": cards, "roles": roles}))
+    context = {
+        "cards": cards,
+        "roles": roles,
+        "is_reception": Role.RECEPTION in held_roles(request.user),
+        "may_oversee": oversight.may_oversee(request.user),
+    }
+    return no_store(render(request, "backoffice/home.html", context))
 
 
 def _date(value: str) -> dt.date | None:
@@ -46,6 +48,20 @@ def queue(request: HttpRequest, queue: str) -> HttpResponse:
         which = queues.Queue(queue)
     except ValueError:
         raise Http404 from None
+    return render_queue(request, which)
+
+
+def render_queue(
+    request: HttpRequest,
+    which: queues.Queue,
+    *,
+    bulk_error: str = "",
+    selected: frozenset[str] = frozenset(),
+    chosen: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    """A queue page; on the unassigned queue a unit's leader also gets the bulk assignment
+    form (``views_bulk``), re-shown with ``bulk_error`` and the choices made when refused."""
     get = request.GET
     try:
         channel = int(get.get("kenh", "") or 0) or None
@@ -64,6 +80,13 @@ def queue(request: HttpRequest, queue: str) -> HttpResponse:
     )
     page = Paginator(ids, settings.MOTCUA_PAGE_SIZE).get_page(get.get("page"))
     page.object_list = queues.queue_rows(list(page.object_list))
+    bulk = None
+    if which == queues.Queue.UNASSIGNED and page.object_list and _may_assign(request.user):
+        bulk = {
+            "groups": selectors.assignment_groups(page.object_list),
+            "selected": selected,
+            "chosen": chosen,
+        }
     context = {
         "queue": which,
         "page": page,
@@ -77,8 +100,18 @@ def queue(request: HttpRequest, queue: str) -> HttpResponse:
         "states": DossierState.choices,
         "channels": Channel.choices,
         "queues": queues.queues_for(request.user),
+        "bulk": bulk,
+        "bulk_error": bulk_error,
     }
-    return _no_store(render(request, "backoffice/queue.html", context))
+    return no_store(render(request, "backoffice/queue.html", context, status=status))
+
+
+def _may_assign(user) -> bool:
+    """Whether to offer bulk assignment: the user heads a unit or an agency somewhere (the
+    assign service still checks each dossier, ``policies.RULES[Action.ASSIGN]``)."""
+    return user.is_superuser or bool(
+        held_roles(user) & {Role.UNIT_LEADER.value, Role.AGENCY_LEADER.value}
+    )
 
 
 def dossier(request: HttpRequest, code: str) -> HttpResponse:

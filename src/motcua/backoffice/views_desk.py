@@ -1,7 +1,8 @@
 """The dossier desk (issue 5, item 4): everything about one dossier on one page, and only the
 actions this official may take now, each a small form with its required inputs. Posting one
 calls ``dossiers.actions.perform`` (the API's path); a refusal shows on that form and changes
-nothing."""
+nothing. The submitted documents open in place (``component``) and the forms as PDF
+(``form_pdf``), both inside the same scope as the desk."""
 
 from __future__ import annotations
 
@@ -10,19 +11,15 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from motcua.backoffice.forms import FORMS, ActionForm
+from motcua.backoffice.http import no_store
 from motcua.core.errors import DomainError, NotFound
 from motcua.dossiers import actions, schemas, selectors
 from motcua.dossiers.choices import Action
 from motcua.dossiers.models import Dossier
 from motcua.org.selectors import officials_with_role
-
-
-def _no_store(response: HttpResponse) -> HttpResponse:
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 def _assignees(dossier: Dossier) -> list:
@@ -57,14 +54,16 @@ def render_desk(
     status: int = 200,
 ) -> HttpResponse:
     events = list(dossier.events.select_related("actor", "agency").order_by("seq"))
+    desk = selectors.dossier_desk(dossier)
     context = {
         "dossier": dossier,
-        "clock": selectors.dossier_clock(dossier),
+        "desk": desk,
+        "clock": desk.clock,
         "events": events,
         "actions": _forms(dossier, bound, bound_action),
         "open_action": bound_action,
     }
-    return _no_store(render(request, "backoffice/dossier.html", context, status=status))
+    return no_store(render(request, "backoffice/dossier.html", context, status=status))
 
 
 def _detail(request: HttpRequest, code: str) -> Dossier:
@@ -72,6 +71,40 @@ def _detail(request: HttpRequest, code: str) -> Dossier:
         return selectors.dossier_detail(request.user, code)
     except NotFound as exc:
         raise Http404 from exc
+
+
+@require_GET
+def component(request: HttpRequest, code: str, component_id: int) -> HttpResponse:
+    """A submitted document shown in place (PDF, JPEG, PNG) for the officials who see the
+    dossier; 404 when the dossier is out of scope or the document is not one of its own."""
+    from motcua.dossiers.downloads import stored_file_response
+
+    try:
+        found = selectors.dossier_component(request.user, code, component_id)
+    except NotFound as exc:
+        raise Http404 from exc
+    assert found.file is not None  # the selector only returns components with a file
+    extension = found.file.content_type.rpartition("/")[2].replace("jpeg", "jpg")
+    name = found.file_name or f"{code}-{found.pk}.{extension}"
+    return no_store(stored_file_response(found.file, filename=name, inline=True))
+
+
+@require_GET
+def form_pdf(request: HttpRequest, code: str, form: str) -> HttpResponse:
+    """A form of the dossier as PDF (as ``GET /api/v1/dossiers/{code}/forms/{form}.pdf``):
+    ``form`` is a kind (``receipt``) or its number in the dossier's form set (``01``)."""
+    from motcua.dossiers import documents
+    from motcua.dossiers.downloads import seal
+
+    dossier = _detail(request, code)
+    try:
+        kind = documents.form_kind(dossier, form)
+        pdf = documents.render_dossier_form(dossier=dossier, kind=kind)
+    except NotFound as exc:
+        raise Http404 from exc
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{dossier.code}-{kind}.pdf"'
+    return no_store(seal(response, content_type="application/pdf", inline=True))
 
 
 @require_POST
@@ -93,6 +126,9 @@ def act(request: HttpRequest, code: str, action: str) -> HttpResponse:
     except DomainError as exc:
         form.add_error(None, str(exc.message))
         fresh = _detail(request, code)
+        if action not in fresh.available_actions:  # type: ignore[attr-defined]
+            # the form is not shown (the action is not offered): say why at the top instead
+            messages.error(request, str(exc.message))
         return render_desk(request, fresh, bound=form, bound_action=action, status=exc.http_status)
     messages.success(
         request, _("Done: %(action)s.") % {"action": str(Action(action).label).lower()}

@@ -141,8 +141,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Everyone signs in on the site's login page (allauth: rate limits, the second factor); the
+# admin's own login form is closed (backoffice.middleware). ModelBackend serves permissions.
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",  # the admin's username login
+    "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",  # e-mail or phone number
 ]
 LOGIN_URL = "account_login"
@@ -172,8 +174,18 @@ ACCOUNT_RATE_LIMITS = {
     # accounts made from one address: a commune office helping citizens shares one address
     "signup": "20/h/ip",
 }
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Second factors: an app's codes (TOTP, works on every phone) or a security key / passkey
+# (WebAuthn), with recovery codes as the fallback. Keys are a second factor only: no passwordless
+# sign-in and no sign-up with a passkey.
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_TOTP_ISSUER = "motcua"
+MFA_PASSKEY_LOGIN_ENABLED = False
+MFA_PASSKEY_SIGNUP_ENABLED = False
+# The relying party is the host the page was served from (allauth's adapter). Browsers offer
+# WebAuthn only in a secure context (https, or http://localhost in development and tests);
+# outside production the origin check is relaxed so that a development server on another
+# port or name still works. Production checks the origin against the host.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
 SOCIALACCOUNT_ONLY = False
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # never link to an account by an unverified claim
 SOCIALACCOUNT_PROVIDERS: dict = {"openid_connect": {"APPS": []}}

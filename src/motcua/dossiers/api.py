@@ -21,6 +21,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
+from motcua.accounts.security import trusted_session
 from motcua.accounts.tokens import token_authenticate
 from motcua.catalog.choices import Channel
 from motcua.core import ratelimit
@@ -48,13 +49,17 @@ class BearerTokenAuth(HttpBearer):
 
 class SessionCsrfAuth(APIKeyCookie):
     """The Django session. Unlike Ninja's ``django_auth`` it answers an anonymous request with
-    401 (not a CSRF 403) and checks CSRF only for a signed-in user's unsafe requests."""
+    401 (not a CSRF 403) and checks CSRF only for a signed-in user's unsafe requests.
+
+    An official's session counts only if it was confirmed with a second factor and is not idle
+    (``accounts.security.trusted_session``, the back office's own rules); otherwise it is
+    answered as if there were no session at all (issue 5). Bearer tokens are not affected."""
 
     param_name = settings.SESSION_COOKIE_NAME
 
     def __call__(self, request: HttpRequest):
         user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated:
+        if user is None or not user.is_authenticated or not trusted_session(request):
             raise NotAuthenticated(
                 gettext_lazy("Sign in, or send a valid bearer token."), code="not_authenticated"
             )
@@ -225,18 +230,11 @@ def dossier_action(request, code: str, action: schemas.ActionName):
 
 
 def _form_kind(dossier: Dossier, form: str) -> str:
-    """``form`` is a kind (``receipt``) or the form's number in the dossier's regime (``01``)."""
-    from motcua.dossiers.documents import regimes
+    """``form`` is a kind (``receipt``) or the form's number in the dossier's regime (``01``);
+    shared with the back office (``documents.form_kind``)."""
+    from motcua.dossiers.documents import form_kind
 
-    if not form.isdigit():
-        return form
-    regime = regimes.dossier_regime(dossier)
-    for spec in regimes.FORMS.values():
-        if spec.regime == regime and spec.number == form and spec.kind != regimes.REGISTER:
-            return spec.kind
-    raise NotFound(
-        gettext_lazy("This form is not available for this dossier."), code="form_not_available"
-    )
+    return form_kind(dossier, form)
 
 
 @router.get(

@@ -36,7 +36,12 @@ def visible_dossiers(actor, qs: DossierQuerySet | None = None) -> DossierQuerySe
     paths = history_paths(actor)  # including agencies merged into the actor's (reorganisations)
     condition = applicant_side(actor)
     if paths:
-        partner = Transfer.objects.filter(_path_filter("to_agency", paths), dossier=OuterRef("pk"))
+        # both ends of an inter-agency transfer: the partner it was sent to, and the agency
+        # that sent it (while its part is at the partner, ``handling_agency`` is the partner)
+        partner = Transfer.objects.filter(
+            _path_filter("to_agency", paths) | _path_filter("from_agency", paths),
+            dossier=OuterRef("pk"),
+        )
         condition |= (
             _path_filter("receiving_agency", paths)
             | _path_filter("handling_agency", paths)

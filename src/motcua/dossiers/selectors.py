@@ -19,7 +19,8 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import Component, ProcedureVariant, ProcedureVersion
 from motcua.core.errors import DomainError, NotFound, ValidationFailed
-from motcua.dossiers import policies, transitions
+from motcua.core.workcal import WorkCalendar
+from motcua.dossiers import clock, policies, transitions
 from motcua.dossiers.choices import OPEN_STATES, Action, DossierState
 from motcua.dossiers.models import (
     Dossier,
@@ -161,11 +162,18 @@ def _detail_queryset(qs: QuerySet[Dossier]) -> QuerySet[Dossier]:
         Prefetch("fees", queryset=DossierFee.objects.select_related("payment")),
         Prefetch(
             "steps",
-            queryset=DossierStep.objects.select_related("agency", "assignee").order_by("order"),
+            queryset=DossierStep.objects.select_related(
+                "agency", "assignee", "finished_by"
+            ).order_by("order"),
         ),
         "supplements",
         "extensions",
-        Prefetch("transfers", queryset=Transfer.objects.select_related("from_agency", "to_agency")),
+        Prefetch(
+            "transfers",
+            queryset=Transfer.objects.select_related(
+                "from_agency", "to_agency", "sent_by", "returned_by"
+            ).order_by("sent_at", "pk"),
+        ),
         "payments",
     )
 
@@ -343,6 +351,12 @@ def my_dossier(user, code: str) -> Dossier:
 def my_dossier_forms(dossier: Dossier) -> list[tuple[str, str]]:
     """(kind, "Mẫu số NN — title") of the forms the applicant may print now."""
     kinds = [k for k in dossier_available_forms(dossier) if k not in CITIZEN_FORM_EXCLUDED]
+    return form_labels(dossier, kinds)
+
+
+def form_labels(dossier: Dossier, kinds: list[str]) -> list[tuple[str, str]]:
+    """(kind, "Mẫu số NN — title") of the form ``kinds`` in the dossier's form set (SPEC.md
+    §1.8: the number and title depend on the regime; a kind the regime lacks is left out)."""
     if not kinds:
         return []
     from motcua.dossiers.documents import regimes
@@ -378,20 +392,35 @@ class ClockView:
         return self.step_left is not None and self.step_left < dt.timedelta(0)
 
 
-def dossier_clock(dossier: Dossier, *, now: dt.datetime | None = None) -> ClockView:
+def _calendar(dossier: Dossier, now: dt.datetime) -> WorkCalendar:
     from motcua.org.services.calendar import calendar_for
 
+    # the receiving agency's calendar, as the services count every due time (_common._calendar)
+    return calendar_for(dossier.receiving_agency, around=timezone.localdate(now))
+
+
+def working_time_left(
+    calendar: WorkCalendar, start: dt.datetime, due: dt.datetime | None
+) -> dt.timedelta | None:
+    """Working time from ``start`` until ``due``; negative when ``due`` is past (overdue by that
+    much); None without a due time."""
+    if due is None:
+        return None
+    if due >= start:
+        return calendar.working_time_between(start, due)
+    return -calendar.working_time_between(due, start)
+
+
+def dossier_clock(
+    dossier: Dossier, *, now: dt.datetime | None = None, calendar: WorkCalendar | None = None
+) -> ClockView:
     now = now or timezone.now()
-    calendar = calendar_for(dossier.receiving_agency, around=timezone.localdate(now))
+    calendar = calendar or _calendar(dossier, now)
     # while paused, no working time passes: the time left is counted from the pause
     start = dossier.paused_at or now
 
     def left(due: dt.datetime | None) -> dt.timedelta | None:
-        if due is None:
-            return None
-        if due >= start:
-            return calendar.working_time_between(start, due)
-        return -calendar.working_time_between(due, start)
+        return working_time_left(calendar, start, due)
 
     step = dossier.current_step
     step_due = step.due_at if step is not None and step.finished_at is None else None
@@ -404,3 +433,208 @@ def dossier_clock(dossier: Dossier, *, now: dt.datetime | None = None) -> ClockV
         step_due_at=step_due,
         step_left=left(step_due),
     )
+
+
+# -- the back-office desk ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Where a step or an inter-agency part stands against its due time. Finished: ``label``
+    is early / on time / late (``choices.Timeliness``). Still running: ``left`` is the working
+    time left (negative: overdue by that much)."""
+
+    label: str = ""
+    left: dt.timedelta | None = None
+
+    @property
+    def late(self) -> bool:
+        return self.label == clock.LATE or (self.left is not None and self.left < dt.timedelta(0))
+
+    @property
+    def label_display(self) -> str:
+        from motcua.dossiers.choices import Timeliness
+
+        return str(Timeliness(self.label).label) if self.label else ""
+
+
+def timing(
+    *,
+    due: dt.datetime | None,
+    finished: dt.datetime | None,
+    now: dt.datetime | None,
+    calendar: WorkCalendar,
+    recorded: str = "",
+) -> Timing:
+    """Finished: the label ``recorded`` when the step was closed (what Phiếu kiểm soát prints,
+    under MOTCUA_STEP_TIMELINESS, SPEC.md §3.5 (c)); otherwise judged by calendar date against
+    the due time's date, the rule of Biểu số 06 (SPEC.md §3.5 (a), §7.1 cols 8–10: before the
+    due date early, on it on time, after it late; ``clock.classify_by_day``). Running
+    (``finished`` is None): the working time from ``now`` until the due time. ``now`` None: not
+    running any more (a closed dossier), no timing."""
+    if finished is not None:
+        return Timing(label=recorded or clock.classify_by_day(finished, due, calendar))
+    if now is None:
+        return Timing()
+    return Timing(left=working_time_left(calendar, now, due))
+
+
+@dataclass(frozen=True)
+class StepRow:
+    """One step of the internal process (SPEC.md §3.6) as the desk shows it."""
+
+    step: DossierStep
+    handled_by: object  # the user who finished it, else its assignee; None when nobody yet
+    timing: Timing
+
+
+@dataclass(frozen=True)
+class TransferRow:
+    """One liên thông hand-over (SPEC.md §1.5): sent, the partner's due time, sent back."""
+
+    transfer: Transfer
+    timing: Timing
+
+    @property
+    def returned(self) -> bool:
+        return self.transfer.returned_at is not None
+
+
+@dataclass(frozen=True)
+class ComponentRow:
+    component: DossierComponent
+    previewable: bool  # a stored PDF, JPEG or PNG the browser may show in place
+    image: bool  # JPEG or PNG: also shown as a thumbnail
+
+
+@dataclass(frozen=True)
+class DeskView:
+    clock: ClockView
+    steps: list[StepRow]
+    transfers: list[TransferRow]
+    components: list[ComponentRow]
+    forms: list[tuple[str, str]]
+
+
+def dossier_desk(dossier: Dossier, *, now: dt.datetime | None = None) -> DeskView:
+    """What the back-office desk shows beyond the dossier itself, on one working calendar (the
+    receiving agency's): the clock, each step and each inter-agency part with its timing, the
+    components with what can be previewed, and the printable forms with their names. Reads
+    only what ``dossier_detail`` prefetched (plus the calendar): the same queries whatever
+    the number of steps, parts or components."""
+    from motcua.dossiers.downloads import INLINE_TYPES
+
+    now = now or timezone.now()
+    calendar = _calendar(dossier, now)
+    # a running step's time is counted to now, or to the pause while the applicant supplements;
+    # once the dossier's processing is over nothing runs any more
+    running_now = None if dossier.finished_at is not None else (dossier.paused_at or now)
+    steps = [
+        StepRow(
+            step=step,
+            handled_by=step.finished_by or step.assignee,
+            timing=timing(
+                due=step.due_at,
+                finished=step.finished_at,
+                now=running_now,
+                calendar=calendar,
+                recorded=step.timeliness,
+            ),
+        )
+        for step in dossier.steps.all()
+    ]
+    transfers = [
+        TransferRow(
+            transfer=transfer,
+            timing=timing(
+                due=transfer.due_at,
+                finished=transfer.returned_at,
+                now=running_now,
+                calendar=calendar,
+            ),
+        )
+        for transfer in dossier.transfers.all()
+    ]
+    components = []
+    for component in dossier.components.all():
+        kind = component.file.content_type if component.file is not None else ""
+        components.append(
+            ComponentRow(
+                component=component,
+                previewable=kind in INLINE_TYPES,
+                image=kind.startswith("image/"),
+            )
+        )
+    kinds = getattr(dossier, "available_forms", None)
+    return DeskView(
+        clock=dossier_clock(dossier, now=now, calendar=calendar),
+        steps=steps,
+        transfers=transfers,
+        components=components,
+        forms=form_labels(dossier, dossier_available_forms(dossier) if kinds is None else kinds),
+    )
+
+
+def dossier_component(actor, code: str, component_id: int) -> DossierComponent:
+    """Component ``component_id`` of dossier ``code``, with its stored file, when ``actor`` may
+    see the dossier (the scope of ``dossier_detail``) and the component belongs to it and has a
+    file; NotFound otherwise — the same for every reason."""
+    found = (
+        DossierComponent.objects.select_related("file", "dossier")
+        .filter(
+            pk=component_id,
+            dossier__in=policies.visible_dossiers(actor).filter(code=code).values("pk"),
+            file__isnull=False,
+        )
+        .first()
+    )
+    if found is None:
+        raise NotFound(_("Document not found."), code="component_not_found")
+    return found
+
+
+# -- bulk assignment (phân công) --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AssignmentGroup:
+    """Dossiers whose current steps need the same role at the same agency, and the officials
+    who may take them: holders of that role over the agency (``org.selectors``)."""
+
+    role: str
+    agency: Agency
+    codes: list[str]
+    officials: list
+
+    @property
+    def role_label(self) -> str:
+        from motcua.org.choices import Role
+
+        return str(Role(self.role).label) if self.role in Role.values else self.role
+
+
+def assignment_groups(dossiers: list[Dossier]) -> list[AssignmentGroup]:
+    """``dossiers`` grouped by what their current step needs (role, and the agency acting for
+    the step's agency today), in first-seen order, each with its candidate officials. Dossiers
+    without an open step are left out. Queries: one for the steps' agencies, then one per
+    distinct (role, agency) — not per dossier."""
+    from motcua.org.selectors import officials_with_role
+
+    step_ids = [d.current_step_id for d in dossiers if d.current_step_id is not None]
+    steps = DossierStep.objects.select_related("agency").in_bulk(step_ids)
+    grouped: dict[tuple[str, int], tuple[str, Agency, list[str]]] = {}
+    for dossier in dossiers:
+        step = steps.get(dossier.current_step_id) if dossier.current_step_id else None
+        if step is None or step.finished_at is not None:
+            continue
+        agency = policies.acting_agency(step.agency)
+        key = (step.role, agency.pk)
+        if key not in grouped:
+            grouped[key] = (step.role, agency, [])
+        grouped[key][2].append(dossier.code or "")
+    return [
+        AssignmentGroup(
+            role=role, agency=agency, codes=codes, officials=list(officials_with_role(role, agency))
+        )
+        for role, agency, codes in grouped.values()
+    ]

@@ -174,12 +174,31 @@ def test_header_shows_login_or_the_person_and_logout(client):
     assert f'action="{reverse("account_logout")}" method="post"' in page
 
 
-def test_admin_login_by_username_still_works(client):
-    User.objects.create_superuser("quantri", "qt@example.vn", PASSWORD)
+def test_the_admin_signs_in_on_the_site_with_a_code(client):
+    """Issue 5: the admin's own username-and-password form is closed (no second factor, no
+    rate limit there); the administrator signs in on the site's login page, with the code."""
+    import time
+
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    from motcua.accounts.tests.mfa import with_totp
+
+    user = User.objects.create_superuser("quantri", "qt@example.vn", PASSWORD)
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    secret = with_totp(user)
     response = client.post(
-        reverse("admin:login"), {"username": "quantri", "password": PASSWORD, "next": "/admin/"}
+        reverse("admin:login") + "?next=/admin/", {"username": "quantri", "password": PASSWORD}
     )
     assert response.status_code == 302
+    assert response["Location"] == reverse("account_login") + "?next=%2Fadmin%2F"
+    assert "_auth_user_id" not in client.session
+    response = client.post(
+        reverse("account_login"), {"login": user.email, "password": PASSWORD, "next": "/admin/"}
+    )
+    assert response["Location"].startswith(reverse("mfa_authenticate"))
+    code = format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+    response = client.post(reverse("mfa_authenticate"), {"code": code})
+    assert response.status_code == 302 and response["Location"] == "/admin/"
     assert client.get("/admin/").status_code == 200
 
 

@@ -236,3 +236,18 @@ def test_the_desk_shows_the_clock_in_working_time(client, online, c1_staff):
     page = client.get(f"/can-bo/ho-so/{online.code}/").content.decode()
     assert 'id="clock-heading"' in page
     assert "Tạm dừng tính thời gian từ" in page and "thời gian làm việc" in page
+
+
+def test_an_action_not_offered_is_refused_with_its_reason_and_changes_nothing(
+    client, online, c1_staff
+):
+    """A specialist posting "receive" (the reception role's action, not offered to them): the
+    service refuses (403), the page says why at the top, and nothing changes."""
+    mfa_login(client, c1_staff.specialist)
+    before = state(online)
+    response = act(client, online.code, "receive")
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert 'id="action-receive"' not in page
+    assert 'class="message message--error"' in page
+    assert state(online) == before

@@ -512,9 +512,10 @@ def test_publishing_refuses_a_case_whose_form_has_problems():
 # --- admin ----------------------------------------------------------------------------------
 @pytest.fixture
 def admin(client):
+    from motcua.accounts.tests.mfa import mfa_login
     from motcua.org.tests.factories import UserFactory
 
-    client.force_login(UserFactory(username="root", is_superuser=True, is_staff=True))
+    mfa_login(client, UserFactory(username="root", is_superuser=True, is_staff=True))
     return client
 
 

@@ -3,6 +3,7 @@
 Public API (SPEC.md §1.8; see docs/forms.md)::
 
     available_forms(dossier) -> list[str]
+    form_kind(dossier, form) -> str
     render_dossier_form(*, dossier, kind) -> bytes
     render_register_pdf(*, agency, start, end, dossiers) -> bytes
     render_register_xlsx(*, agency, start, end, dossiers) -> bytes
@@ -26,6 +27,7 @@ from motcua.dossiers.documents.regimes import (
     COMPLETION_REQUEST,
     DOSSIER_FORM_KINDS,
     FORM_KINDS,
+    FORMS,
     REGISTER,
     FormSpec,
     dossier_regime,
@@ -36,6 +38,7 @@ from motcua.dossiers.documents.regimes import (
 __all__ = [
     "FORM_KINDS",
     "available_forms",
+    "form_kind",
     "regime_for",
     "render_dossier_form",
     "render_register_pdf",
@@ -55,6 +58,19 @@ def available_forms(dossier) -> list[str]:
         for kind in DOSSIER_FORM_KINDS
         if form_spec(regime, kind) is not None and forms.is_applicable(dossier, kind, regime)
     ]
+
+
+def form_kind(dossier, form: str) -> str:
+    """``form`` is a kind (``receipt``) or the form's number in the dossier's regime (``01``).
+    A number that names no dossier form of that regime raises NotFound (``form_not_available``);
+    a kind is returned as given (``render_dossier_form`` refuses an unknown one)."""
+    if not form.isdigit():
+        return form
+    regime = dossier_regime(dossier)
+    for spec in FORMS.values():
+        if spec.regime == regime and spec.number == form and spec.kind != REGISTER:
+            return spec.kind
+    raise _not_available()
 
 
 def render_dossier_form(*, dossier, kind: str, supplement=None, extension=None) -> bytes:
@@ -139,11 +155,21 @@ def render_register_xlsx(*, agency, start: dt.date, end: dt.date, dossiers) -> b
 
 
 def render_eform(
-    *, schema, ui, answers, recipient, place, declarant, account, at: dt.datetime
+    *,
+    schema,
+    ui,
+    answers,
+    recipient,
+    place,
+    declarant,
+    account,
+    at: dt.datetime,
+    at_counter: bool = False,
 ) -> bytes:
     """The tờ khai as the applicant filled it online: national heading, "Kính gửi" the
     receiving agency, every answer in the form's order (eforms.summary), the declaration of the
-    form and where, when and through which account it was made (for the dossier's component)."""
+    form and where, when and through which account it was made — or, ``at_counter``, that the
+    reception officer entered it as the applicant declared (for the dossier's component)."""
     from motcua.catalog import eforms
 
     sections: list[dict] = []
@@ -168,5 +194,6 @@ def render_eform(
             "made_at": text.clock(at),
             "account": account.email or account.phone or account.username,
             "verified": verified,
+            "at_counter": at_counter,
         },
     )

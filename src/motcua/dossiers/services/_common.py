@@ -201,7 +201,7 @@ def people_committee(agency: Agency) -> Agency:
 # -- validation of a new dossier ------------------------------------------------------------
 
 
-def _validate_new(data: DossierIn, *, day: dt.date) -> None:
+def _validate_new(data: DossierIn, *, day: dt.date, require_components: bool = True) -> None:
     version, variant = data.version, data.variant
     if version.status != VersionStatus.PUBLISHED or not (
         (version.valid_from is None or version.valid_from <= day)
@@ -238,38 +238,16 @@ def _validate_new(data: DossierIn, *, day: dt.date) -> None:
         raise ValidationFailed(
             _("This procedure is not offered online."), code="channel_not_offered"
         )
-    applicant = data.applicant
-    _required_text(applicant.name, _("The applicant's name"))
-    number = applicant.id_number
-    if applicant.applicant_type in (ApplicantType.BUSINESS, ApplicantType.ORGANISATION):
-        # the enterprise (= tax) code: 10 digits, or 10-3 for a dependent unit
-        if number and not re.fullmatch(r"\d{10}(-\d{3})?", number):
-            raise ValidationFailed(
-                _(
-                    "The enterprise code has 10 digits, or 10 digits, a hyphen and 3 digits for "
-                    "a branch."
-                ),
-                code="id_number",
-            )
-    elif (
-        applicant.applicant_type == ApplicantType.CITIZEN
-        and number
-        and not (number.isdigit() and len(number) in (9, 12))
-    ):
-        raise ValidationFailed(
-            _("The identity number must have 12 digits (or 9 for an old identity card)."),
-            code="id_number",
-        )
-    phone = applicant.phone.replace(" ", "").replace(".", "")
-    # mobiles have 10 digits, landlines (area code 02x…) 11
-    if phone and not (phone.isdigit() and len(phone) in (10, 11) and phone.startswith("0")):
-        raise ValidationFailed(
-            _("The phone number must have 10 or 11 digits and start with 0."), code="phone"
-        )
+    problems = applicant_problems(data.applicant)
+    if problems:
+        field_name, message = next(iter(problems.items()))
+        raise ValidationFailed(message, code="required" if field_name == "name" else field_name)
     if len(data.summary) > 1000:
         raise ValidationFailed(
             _("The summary is limited to 1000 characters."), code="summary_too_long"
         )
+    if not require_components:
+        return
     given = {c.component.pk for c in data.components if c.component is not None}
     for component in _mandatory_components(version, variant):
         if component.pk not in given:
@@ -278,6 +256,38 @@ def _validate_new(data: DossierIn, *, day: dt.date) -> None:
                 % {"name": Truncator(component.name).chars(120)},
                 code="component_missing",
             )
+
+
+def applicant_problems(applicant: Applicant) -> dict[str, str]:
+    """Field → message for the applicant's details that cannot be accepted: a name is required;
+    an enterprise code has 10 digits or 10-3; a citizen's identity number 12 digits (9 for an
+    old card); a phone number 10 or 11 digits starting with 0."""
+    problems: dict[str, str] = {}
+    if not (applicant.name or "").strip():
+        problems["name"] = str(_("%(field)s is required.") % {"field": _("The applicant's name")})
+    number = applicant.id_number
+    if applicant.applicant_type in (ApplicantType.BUSINESS, ApplicantType.ORGANISATION):
+        # the enterprise (= tax) code: 10 digits, or 10-3 for a dependent unit
+        if number and not re.fullmatch(r"\d{10}(-\d{3})?", number):
+            problems["id_number"] = str(
+                _(
+                    "The enterprise code has 10 digits, or 10 digits, a hyphen and 3 digits for "
+                    "a branch."
+                )
+            )
+    elif (
+        applicant.applicant_type == ApplicantType.CITIZEN
+        and number
+        and not (number.isdigit() and len(number) in (9, 12))
+    ):
+        problems["id_number"] = str(
+            _("The identity number must have 12 digits (or 9 for an old identity card).")
+        )
+    phone = applicant.phone.replace(" ", "").replace(".", "")
+    # mobiles have 10 digits, landlines (area code 02x…) 11
+    if phone and not (phone.isdigit() and len(phone) in (10, 11) and phone.startswith("0")):
+        problems["phone"] = str(_("The phone number must have 10 or 11 digits and start with 0."))
+    return problems
 
 
 def _mandatory_components(version: ProcedureVersion, variant: ProcedureVariant) -> list[Component]:

@@ -158,14 +158,18 @@ class Appointment:
 
 
 def appointment_preview(
-    *, variant: ProcedureVariant, agency: Agency, now: dt.datetime | None = None
+    *,
+    variant: ProcedureVariant,
+    agency: Agency,
+    now: dt.datetime | None = None,
+    channel: int = Channel.ONLINE,
 ) -> Appointment:
     """For information only: the appointment the legal clock would give if the dossier were
     received at the next working moment. The real one is computed at reception (SPEC.md §1.3)."""
     now = now or timezone.now()
     calendar = calendar_for(agency, around=timezone.localdate(now))
     received = clock.reception_time(calendar, now)
-    amount, unit = time_rule(variant, Channel.ONLINE)
+    amount, unit = time_rule(variant, channel)
     return Appointment(received, clock.appointment(calendar, received, amount, unit))
 
 
@@ -539,25 +543,52 @@ def draft_submit(*, actor, draft: SubmissionDraft, now: dt.datetime | None = Non
 
 
 def _form_as_component(draft, component, person: Applicant, actor, now) -> ComponentIn:
-    """The answers of the e-form as the tờ khai's PDF (dossiers.documents.render_eform)."""
-    from motcua.dossiers.documents import render_eform
-
-    pdf = render_eform(
-        schema=draft.variant.form_schema,
-        ui=draft.variant.form_ui or {},
+    return eform_as_component(
+        variant=draft.variant,
+        component=component,
         answers=draft.answers,
         recipient=draft.receiving_agency,
         place=draft.commune,
         declarant=person,
-        account=actor,
+        actor=actor,
         at=now,
+    )
+
+
+def eform_as_component(
+    *,
+    variant: ProcedureVariant,
+    component: Component,
+    answers: dict[str, Any],
+    recipient: Agency,
+    place: Agency,
+    declarant: Applicant,
+    actor,
+    at: dt.datetime,
+    at_counter: bool = False,
+) -> ComponentIn:
+    """The answers of the e-form as the tờ khai's PDF (dossiers.documents.render_eform): made
+    online through the applicant's account, or — ``at_counter`` — entered by the reception
+    officer as the applicant declared."""
+    from motcua.dossiers.documents import render_eform
+
+    pdf = render_eform(
+        schema=variant.form_schema,
+        ui=variant.form_ui or {},
+        answers=answers,
+        recipient=recipient,
+        place=place,
+        declarant=declarant,
+        account=actor,
+        at=at,
+        at_counter=at_counter,
     )
     return ComponentIn(
         component=component,
         name=component.name,
         is_original=True,
         content=pdf,
-        file_name=f"to-khai-{draft.procedure_version.procedure.code}.pdf",
+        file_name=f"to-khai-{variant.version.procedure.code}.pdf",
     )
 
 

@@ -73,12 +73,13 @@ def dossier_intake(
     *, actor, data: DossierIn, receive: bool = True, at: dt.datetime | None = None
 ) -> Dossier:
     """A reception officer records a dossier presented at the counter (or by post). With
-    ``receive`` it is received at once (Mẫu 01); otherwise it waits, e.g. for completion."""
+    ``receive`` it is received at once (Mẫu 01) and every mandatory component must be there;
+    otherwise it waits, e.g. for completion (Mẫu 02), and may lack some."""
     at = _now(at)
     if data.channel == Channel.ONLINE:
         data.channel = Channel.COUNTER
     require_role(actor, Role.RECEPTION, data.receiving_agency)
-    _validate_new(data, day=timezone.localdate(at))
+    _validate_new(data, day=timezone.localdate(at), require_components=receive)
     dossier = _create(data, owner=None, state=DossierState.SUBMITTED, at=at)
     _assign_code(dossier, at)
     payload: dict[str, Any] = {"code": dossier.code, "channel": dossier.channel}

@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.test import Client
 from django.utils import translation
 
+from motcua.accounts.tests.mfa import mfa_login
 from motcua.accounts.tokens import token_create
 from motcua.dossiers.choices import Action, DossierState
 from motcua.dossiers.models import Dossier
@@ -627,7 +628,7 @@ def test_transfer_to_an_unknown_agency_is_422(api, received, c1_staff):
 
 def test_a_session_works_and_unsafe_methods_need_the_csrf_token(submitted, c1_staff):
     browser = Client(enforce_csrf_checks=True)
-    browser.force_login(c1_staff.reception)
+    mfa_login(browser, c1_staff.reception)  # an official's session needs the second factor
     assert browser.get(f"/api/v1/dossiers/{submitted.code}").status_code == 200
     before = _snapshot(submitted)
     response = browser.post(

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from motcua.accounts.tests.mfa import admin_client  # noqa: F401  (signed in with a code)
 from motcua.notifications.services import outbox
 from motcua.notifications.tests.receiver import Receiver
 

@@ -7,6 +7,7 @@ from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.urls import reverse
 
+from motcua.accounts.tests.mfa import mfa_login
 from motcua.notifications.choices import OutboxStatus
 from motcua.notifications.models import OutboxMessage, WebhookSubscription
 from motcua.notifications.services.outbox import outbox_enqueue
@@ -77,7 +78,7 @@ def commune_admin(tree, client):
             ],
         )
     )
-    client.force_login(staff.user)
+    mfa_login(client, staff.user)
     return client
 
 

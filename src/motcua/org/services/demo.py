@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -16,6 +19,9 @@ from motcua.org.choices import Role
 from motcua.org.models import Agency, RoleAssignment, Staff
 
 DEMO_PASSWORD = "motcua-demo"  # noqa: S105 - documented demo credential, refused in production
+# The demo officials' second factor (TOTP, RFC 6238): one documented key, so that a trainer can
+# add it once to an authenticator app, or ask ``motcua manage demo_code`` for the current code.
+DEMO_TOTP_SECRET = "MOTCUADEMOKEYFORTRAININGONLYXXXX"  # noqa: S105 - base32, demo only
 DEMO_PROVINCE = "38"  # Tỉnh Thanh Hóa
 DEMO_COMMUNE = "14797"  # Phường Hạc Thành, Thanh Hóa
 
@@ -102,8 +108,14 @@ def ensure_demo_accounts() -> list[DemoAccount]:
             hashed = hashed or make_password(DEMO_PASSWORD)
             user.password = hashed
         user.save()
+        # verified addresses: sign-in requires one (ACCOUNT_EMAIL_VERIFICATION = mandatory)
+        EmailAddress.objects.update_or_create(
+            user=user, email=user.email, defaults={"verified": True, "primary": True}
+        )
         if account.role is None:
             continue
+        if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+            TOTP.activate(user, DEMO_TOTP_SECRET)
         assert account.scope is not None, f"demo account {account.username} has a role but no scope"
         staff, _ = Staff.objects.update_or_create(
             user=user, defaults={"agency": agencies[account.home], "position": account.position}
@@ -119,3 +131,14 @@ def _codes() -> set[str]:
     for account in demo_accounts():
         codes.update(x for x in (account.home, account.scope) if x)
     return codes
+
+
+def demo_code(at: float | None = None) -> str:
+    """The demo officials' TOTP code now (or at Unix time ``at``)."""
+    import time
+
+    from allauth.mfa import app_settings
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    counter = int(time.time() if at is None else at) // app_settings.TOTP_PERIOD
+    return format_hotp_value(hotp_value(DEMO_TOTP_SECRET, counter))

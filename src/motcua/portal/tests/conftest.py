@@ -11,6 +11,7 @@ import datetime as dt
 
 import pytest
 
+from motcua.accounts.tests.mfa import admin_client  # noqa: F401  (signed in with a code)
 from motcua.catalog.services.transfer import FORMAT, import_catalog
 from motcua.org.choices import AgencyKind, AgencyLevel, DivisionType
 from motcua.org.services.agencies import agency_create, agency_merge

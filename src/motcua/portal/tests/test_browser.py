@@ -5,6 +5,7 @@ Needs ``apt-get install chromium`` (gives /usr/bin/chromium) and the ``dev`` ext
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -59,6 +60,39 @@ def _axe():
         "axe_playwright_python.sync_playwright", reason="pip install axe-playwright-python"
     )
     return module.Axe
+
+
+@contextlib.contextmanager
+def audited(browser, url: str, *, cookies, viewport, step: str = "", open_details=False):
+    """Open ``url`` in a fresh JavaScript browser with ``cookies`` at ``viewport`` and check
+    what every page must pass: status 200, no horizontal overflow, one h1, no axe-core
+    violation, nothing blocked by the Content-Security-Policy. Yields the tab and the bodies of
+    every response it loaded (for the page weight), then closes it. ``open_details`` opens every
+    <details> first, so that what they hold is checked too."""
+    context = browser.new_context(viewport=viewport, locale=VI)
+    context.add_cookies(cookies)
+    tab = context.new_page()
+    bodies: list[bytes] = []
+    refused: list[str] = []
+    tab.on("response", lambda r: bodies.append(r.body()))
+    tab.on(
+        "console",
+        lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+    try:
+        response = tab.goto(url)
+        assert response is not None and response.status == 200, (step, url)
+        tab.wait_for_load_state("load")
+        if open_details:
+            tab.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+        assert tab.evaluate("document.scrollingElement.scrollWidth") <= viewport["width"], step
+        assert tab.locator("h1").count() == 1, step
+        results = _axe()().run(tab)
+        assert results.violations_count == 0, (step, results.generate_report())
+        assert refused == [], (step, refused)
+        yield tab, bodies
+    finally:
+        context.close()
 
 
 @pytest.fixture(scope="module")

@@ -58,27 +58,9 @@ class Story:
         number = len(self.rows) + 1
         cookies = self.context.cookies()
         for viewport in (base.PHONE, WIDE):
-            context = self.browser.new_context(viewport=viewport, locale=base.VI)
-            context.add_cookies(cookies)
-            tab = context.new_page()
-            bodies: list[bytes] = []
-            refused: list[str] = []  # anything the Content-Security-Policy blocked
-            tab.on("response", lambda r, bodies=bodies: bodies.append(r.body()))
-            tab.on(
-                "console",
-                lambda m, refused=refused: (
-                    refused.append(m.text) if "Content Security Policy" in m.text else None
-                ),
-            )
-            try:
-                response = tab.goto(self.page.url)
-                assert response is not None and response.status == 200, (step, self.page.url)
-                tab.wait_for_load_state("load")
-                assert tab.evaluate("document.scrollingElement.scrollWidth") <= viewport["width"]
-                assert tab.locator("h1").count() == 1, step
-                results = base._axe()().run(tab)
-                assert results.violations_count == 0, (step, results.generate_report())
-                assert refused == [], (step, refused)
+            with base.audited(
+                self.browser, self.page.url, cookies=cookies, viewport=viewport, step=step
+            ) as (tab, bodies):
                 if viewport is base.PHONE:
                     raw = sum(len(b) for b in bodies)
                     packed = sum(len(gzip.compress(b, 6)) for b in bodies)
@@ -88,8 +70,6 @@ class Story:
                     tab.screenshot(
                         path=str(SHOTS / f"story-{number:02d}-{step}.png"), full_page=True
                     )
-            finally:
-                context.close()
 
     def click(self, locator) -> None:
         with self.page.expect_navigation():

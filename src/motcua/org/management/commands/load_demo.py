@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from motcua.org.models import Agency
-from motcua.org.services.demo import DEMO_PASSWORD, ensure_demo_accounts
+from motcua.org.services.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, ensure_demo_accounts
 
 
 class Command(BaseCommand):
@@ -20,3 +20,7 @@ class Command(BaseCommand):
             where = agencies[account.home].display_name if account.home else ""
             role = account.role.label if account.role else _("Citizen")
             self.stdout.write(f"  {account.username:<18} {role!s:<22} {where}")
+        self.stdout.write(
+            "officials also give a code (two-step verification): add the key "
+            f"{DEMO_TOTP_SECRET} to an authenticator app, or run `motcua manage demo_code`"
+        )
