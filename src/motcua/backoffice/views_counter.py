@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from motcua.backoffice.forms_counter import ChecklistForm, StartForm
 from motcua.backoffice.http import no_store
 from motcua.catalog import eforms
-from motcua.catalog.choices import Channel
+from motcua.catalog.choices import ApplicantType, Channel
 from motcua.catalog.models import Component, ProcedureVariant
 from motcua.core.errors import DomainError, NotFound, ValidationFailed
 from motcua.dossiers import selectors
@@ -139,7 +139,7 @@ def start(request: HttpRequest) -> HttpResponse:
 def _applicant(values: dict[str, Any]) -> Applicant:
     return Applicant(
         name=values.get("name", ""),
-        applicant_type=int(values.get("applicant_type") or 1),
+        applicant_type=int(values.get("applicant_type") or ApplicantType.CITIZEN),
         id_number=values.get("id_number", ""),
         phone=values.get("phone", ""),
         email=values.get("email", ""),

@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from motcua.catalog.choices import Channel
+from motcua.catalog.choices import ApplicantType, Channel
 from motcua.catalog.models import Component, ProcedureVariant, ProcedureVersion
 from motcua.core.errors import ValidationFailed
 from motcua.dossiers import policies
@@ -25,7 +25,7 @@ from motcua.dossiers.services._common import (
     _required_text,
     people_committee,
 )
-from motcua.dossiers.services.drafts import receiving_agency_for
+from motcua.dossiers.services.drafts import national_phone, receiving_agency_for
 from motcua.dossiers.services.reception import (
     dossier_intake,
     dossier_refuse,
@@ -154,9 +154,7 @@ class FoundApplicant:
 def lookup_key(query: str) -> str:
     """``query`` reduced to what can be looked up: a full identity number (12 digits, or 9 for an
     old card), an enterprise code (10 digits, or 10-3) or a full phone number; otherwise ""."""
-    raw = re.sub(r"[\s.]", "", query or "")
-    if raw.startswith("+84"):
-        raw = "0" + raw[3:]
+    raw = national_phone(re.sub(r"[\s.]", "", query or ""))
     if re.fullmatch(r"\d{9,12}|\d{10}-\d{3}", raw):
         return raw
     return ""
@@ -181,16 +179,15 @@ def applicant_lookup(*, actor, query: str, limit: int = 5) -> list[FoundApplican
         .order_by("-identity_verified_at", "pk")[:limit]
     )
     for user in accounts:
-        phone = user.phone or ""
         found.append(
             FoundApplicant(
                 key=f"tk-{user.pk}",
                 name=user.full_name,
                 id_number=user.id_number,
-                phone="0" + phone[3:] if phone.startswith("+84") else phone,
+                phone=national_phone(user.phone or ""),
                 email=user.email,
                 address=user.address,
-                applicant_type=1,
+                applicant_type=ApplicantType.CITIZEN,
                 source=str(
                     _("Account, identity verified by %(by)s") % {"by": user.identity_verified_by}
                     if user.identity_verified_by

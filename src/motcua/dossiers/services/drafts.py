@@ -512,7 +512,7 @@ def draft_submit(*, actor, draft: SubmissionDraft, now: dt.datetime | None = Non
     person = Applicant(
         name=actor.full_name or str(actor),
         id_number=actor.id_number,
-        phone=_national_phone(actor.phone),
+        phone=national_phone(actor.phone),
         email=actor.email,
         address=actor.address,
         province=province,
@@ -612,7 +612,7 @@ def _for_organisation(actor, draft: SubmissionDraft, person: Applicant):
         applicant_type=organisation.kind,
         name=organisation.name,
         id_number=organisation.tax_code,
-        phone=_national_phone(organisation.phone),
+        phone=national_phone(organisation.phone),
         email=organisation.email,
         address=organisation.address,
         province=person.province,
@@ -640,7 +640,7 @@ def _for_organisation(actor, draft: SubmissionDraft, person: Applicant):
     return applicant, letter
 
 
-def _national_phone(phone: str) -> str:
+def national_phone(phone: str) -> str:
     """The profile keeps E.164 (+84912345678); a dossier keeps the national form (0912345678)."""
     phone = (phone or "").replace(" ", "")
     return "0" + phone[3:] if phone.startswith("+84") else phone
