@@ -118,6 +118,7 @@ ALIASES = {
     "import-dossiers": "import_dossiers",  # motcua import-dossiers FILE
     "verify-events": "verify_events",  # motcua verify-events
     "outbox-worker": "outbox_worker",  # motcua outbox-worker [--once]
+    "reports": "reports",  # motcua reports rebuild [--check]
 }
 
 

@@ -328,6 +328,9 @@ class SupplementRequest(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     due_before = models.DateTimeField(null=True, blank=True)  # NgayHenTraTruoc
+    # The statutory appointment (``Dossier.original_due_at``, which an extension never moves) in
+    # force when the request was made: reports judge the days before each pause against it.
+    original_due_before = models.DateTimeField(null=True, blank=True)
     due_after = models.DateTimeField(null=True, blank=True)  # NgayHenTraMoi
     paused_seconds = models.PositiveIntegerField(default=0)
 

@@ -39,6 +39,7 @@ from motcua.dossiers.services.files import stored_file_check, stored_file_put
 from motcua.org.choices import AgencyKind, Role
 from motcua.org.models import Agency
 from motcua.org.services.calendar import calendar_for
+from motcua.reports.services.rollups import rollup_refresh
 
 # -- inputs ---------------------------------------------------------------------------------
 
@@ -162,6 +163,7 @@ def _record(
         reason=reason,
         payload=payload,
     )
+    rollup_refresh(dossier, action)  # the report counters, in this transaction (ADR 0004)
     effects.publish(dossier=dossier, event=event)
     return event
 

@@ -257,6 +257,7 @@ def dossier_request_supplement(
         items=items,
         respond_by=respond_by,
         due_before=dossier.due_at,
+        original_due_before=dossier.original_due_at,
     )
     before = dossier.state
     dossier.state = DossierState.SUPPLEMENT_REQUESTED

@@ -192,6 +192,7 @@ class _History:
             elif event.action is Action.REQUEST_SUPPLEMENT:
                 assert item is not None
                 item.due_before = due
+                item.original_due_before = original
                 paused_at = event.at
                 supplement_count += 1
                 event.payload = {"items": [], "request": None, "due_before": _iso(due)}

@@ -42,6 +42,7 @@ from motcua.dossiers.services.imports.report import (
 )
 from motcua.org.models import Agency
 from motcua.org.services.calendar import calendar_for
+from motcua.reports.services.rollups import rollup_refresh_many
 
 _CODE_PATTERN = re.compile(r"^(?P<agency>.+)-(?P<day>\d{6})-(?P<seq>\d{1,9})$")
 
@@ -311,6 +312,7 @@ class _Importer:
                     items=[],
                     supplied_at=item.supplied_at,
                     due_before=item.due_before,
+                    original_due_before=item.original_due_before,
                     due_after=item.due_after,
                     paused_seconds=item.paused_seconds,
                 )
@@ -369,3 +371,4 @@ class _Importer:
                 )
             histories.append((dossier, items))
         events_bulk_append(histories)
+        rollup_refresh_many([dossier.pk for dossier in dossiers])  # ADR 0004

@@ -49,6 +49,7 @@ class _SupplementPlan:
     requested_at: dt.datetime
     supplied_at: dt.datetime | None
     due_before: dt.datetime | None = None
+    original_due_before: dt.datetime | None = None
     due_after: dt.datetime | None = None
     paused_seconds: int = 0
 

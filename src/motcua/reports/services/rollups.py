@@ -1,0 +1,317 @@
+"""Keeping the rollups equal to the sum of every dossier's projection (ADR 0004).
+
+- ``rollup_refresh(dossier)`` is called by the dossier services, inside their transaction,
+  after every change that can move a report number: it projects the dossier again, adds the
+  difference with its stored fact to the rollups and stores the new fact. A service that rolls
+  back takes its rollup change with it.
+- ``rollup_rebuild()`` recomputes facts and rollups from the dossiers (``motcua reports
+  rebuild``); ``rollup_differences()`` compares the stored rollups with a recomputation without
+  writing anything (``--check``).
+
+Writes are one ``INSERT … ON CONFLICT DO UPDATE SET m = m + excluded.m`` per batch (PostgreSQL,
+and SQLite 3.24 or later), with the keys sorted so that two transactions touching the same rows
+lock them in the same order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+
+from django.db import connection, transaction
+from django.db.models import Prefetch
+
+from motcua.catalog.choices import Channel
+from motcua.dossiers.choices import Action, DossierState, SupplementPhase
+from motcua.dossiers.models import Dossier, PaymentRequest, SupplementRequest
+from motcua.reports.models import DossierFact, Grain, Rollup, grain_start
+from motcua.reports.projection import (
+    MEASURES,
+    Contribution,
+    Snapshot,
+    Wait,
+    class_06,
+    local_day,
+    project,
+)
+
+# The dossier actions that cannot move a Biểu 06 number: they change neither reception, the
+# statutory appointment, the waits nor the finish (an extension keeps the original appointment
+# for statistics, SPEC.md §3.4).
+UNCHANGED_BY = frozenset(
+    {
+        Action.SUBMIT,
+        Action.REQUEST_COMPLETION,
+        Action.RESUBMIT,
+        Action.REFUSE,
+        Action.ASSIGN,
+        Action.HANDOVER,
+        Action.TRANSFER,
+        Action.TRANSFER_BACK,
+        Action.EXTEND,
+        Action.REQUEST_WITHDRAWAL,
+        Action.RETURN_RESULT,
+        Action.RATE,
+    }
+)
+
+Key = tuple[int, int, int]  # agency, sector, procedure
+RowKey = tuple[int, str, dt.date, int, int]  # agency, grain, day, sector, procedure
+BATCH = 500
+
+
+# -- the snapshot of a dossier ---------------------------------------------------------------
+
+
+def snapshot_of(
+    dossier: Dossier,
+    supplements: Iterable[SupplementRequest] | None = None,
+    payments: Iterable[PaymentRequest] | None = None,
+) -> Snapshot | None:
+    """What the projection needs; ``None`` for a dossier that was never received (SPEC.md §7.1
+    excludes statuses 1 and 3)."""
+    if dossier.received_at is None:
+        return None
+    if supplements is None:
+        supplements = dossier.supplements.filter(phase=SupplementPhase.PROCESSING)
+    if payments is None:
+        payments = dossier.payments.all()
+    return Snapshot(
+        received_at=dossier.received_at,
+        channel=dossier.channel,
+        due_at=dossier.original_due_at,
+        finished_at=dossier.finished_at,
+        stopped=dossier.state == DossierState.STOPPED,
+        supplements=tuple(
+            Wait(
+                request.requested_at,
+                request.supplied_at,
+                # Rows written before the field existed: the appointment then in force.
+                request.original_due_before or request.due_before,
+            )
+            for request in supplements
+            if request.phase == SupplementPhase.PROCESSING
+        ),
+        payments=tuple(Wait(payment.requested_at, payment.paid_at) for payment in payments),
+    )
+
+
+def dossier_key(dossier: Dossier) -> Key:
+    version = dossier.procedure_version
+    return (dossier.receiving_agency_id, version.sector_id, version.procedure_id)
+
+
+def _fact(dossier: Dossier, snapshot: Snapshot, counts: Contribution) -> DossierFact:
+    agency, sector, procedure = dossier_key(dossier)
+    received = local_day(snapshot.received_at)
+    return DossierFact(
+        dossier_id=dossier.pk,
+        agency_id=agency,
+        sector_id=sector,
+        procedure_id=procedure,
+        online=snapshot.channel == Channel.ONLINE,
+        received_day=received,
+        finished_day=(
+            max(local_day(snapshot.finished_at), received) if snapshot.finished_at else None
+        ),
+        class06=class_06(snapshot) or "",
+        contribution=DossierFact.encode(counts),
+    )
+
+
+# -- live maintenance ------------------------------------------------------------------------
+
+
+def rollup_refresh(dossier: Dossier, action: str | None = None) -> None:
+    """Bring the rollups up to date with ``dossier`` (called inside the service's transaction,
+    after its change is saved)."""
+    if action in UNCHANGED_BY:
+        return
+    snapshot = snapshot_of(dossier)
+    counts = project(snapshot)
+    fact = DossierFact.objects.filter(pk=dossier.pk).first()
+    deltas: dict[tuple[Key, dt.date], Counter[str]] = defaultdict(Counter)
+    if fact is not None:
+        for (day, measure), value in fact.counts().items():
+            deltas[(fact.key, day)][measure] -= value
+    if snapshot is not None:
+        key = dossier_key(dossier)
+        for (day, measure), value in counts.items():
+            deltas[(key, day)][measure] += value
+    rollup_add(deltas)
+    if snapshot is None:
+        if fact is not None:
+            fact.delete()
+        return
+    new = _fact(dossier, snapshot, counts)
+    if fact is None:
+        new.save(force_insert=True)
+    elif fact.contribution != new.contribution or fact.key != new.key:
+        new.save(force_update=True)
+
+
+def rollup_add(deltas: dict[tuple[Key, dt.date], Counter[str]]) -> None:
+    """Add signed counts per (key, day) to the day, month and year rows."""
+    rows: dict[RowKey, Counter[str]] = defaultdict(Counter)
+    for ((agency, sector, procedure), day), values in deltas.items():
+        for grain in (Grain.DAY, Grain.MONTH, Grain.YEAR):
+            rows[(agency, str(grain), grain_start(grain, day), sector, procedure)].update(values)
+    changed = sorted((key, values) for key, values in rows.items() if any(values.values()))
+    _upsert(changed)
+
+
+def _upsert(rows: list[tuple[RowKey, Counter[str]]]) -> None:
+    table = Rollup._meta.db_table
+    columns = ("agency_id", "grain", "day", "sector_id", "procedure_id", *MEASURES)
+    updates = ", ".join(f"{m} = {table}.{m} + excluded.{m}" for m in MEASURES)
+    # The table and column names are this module's constants; only values are parameters.
+    head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "  # noqa: S608
+    tail = f" ON CONFLICT ({', '.join(columns[:5])}) DO UPDATE SET {updates}"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), BATCH):
+            chunk = rows[start : start + BATCH]
+            placeholders = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(chunk))
+            params: list = []
+            for key, values in chunk:
+                params.extend(key)
+                params.extend(values.get(measure, 0) for measure in MEASURES)
+            cursor.execute(head + placeholders + tail, params)
+
+
+# -- recomputation ---------------------------------------------------------------------------
+
+
+def _received_dossiers(batch: int, ids: list[int] | None = None) -> Iterator[list[Dossier]]:
+    """Every received dossier (of ``ids``) with what its projection needs, in primary-key
+    batches."""
+    queryset = Dossier.objects.exclude(received_at=None)
+    if ids is not None:
+        queryset = queryset.filter(pk__in=ids)
+    queryset = (
+        queryset.select_related("procedure_version")
+        .only(
+            "pk",
+            "state",
+            "channel",
+            "received_at",
+            "original_due_at",
+            "finished_at",
+            "receiving_agency_id",
+            "procedure_version__sector_id",
+            "procedure_version__procedure_id",
+        )
+        .prefetch_related(
+            Prefetch(
+                "supplements",
+                queryset=SupplementRequest.objects.filter(phase=SupplementPhase.PROCESSING).only(
+                    "dossier_id",
+                    "phase",
+                    "requested_at",
+                    "supplied_at",
+                    "due_before",
+                    "original_due_before",
+                ),
+            ),
+            Prefetch(
+                "payments",
+                queryset=PaymentRequest.objects.only("dossier_id", "requested_at", "paid_at"),
+            ),
+        )
+        .order_by("pk")
+    )
+    last = 0
+    while True:
+        chunk = list(queryset.filter(pk__gt=last)[:batch])
+        if not chunk:
+            return
+        yield chunk
+        last = chunk[-1].pk
+
+
+def recompute(
+    batch: int = 5000, ids: list[int] | None = None
+) -> Iterator[tuple[list[DossierFact], dict]]:
+    """The facts and the rollup sums of every received dossier (of ``ids``), batch by batch."""
+    for chunk in _received_dossiers(batch, ids):
+        facts = []
+        deltas: dict[tuple[Key, dt.date], Counter[str]] = defaultdict(Counter)
+        for dossier in chunk:
+            snapshot = snapshot_of(dossier, dossier.supplements.all(), dossier.payments.all())
+            assert snapshot is not None
+            counts = project(snapshot)
+            key = dossier_key(dossier)
+            for (day, measure), value in counts.items():
+                deltas[(key, day)][measure] += value
+            facts.append(_fact(dossier, snapshot, counts))
+        yield facts, deltas
+
+
+def rollup_refresh_many(ids: list[int]) -> None:
+    """``rollup_refresh`` for many dossiers at once: the import of historical dossiers, which
+    writes them in bulk without the services (``dossiers.services.imports``)."""
+    for start in range(0, len(ids), 5000):
+        chunk = ids[start : start + 5000]
+        deltas: dict[tuple[Key, dt.date], Counter[str]] = defaultdict(Counter)
+        old = list(DossierFact.objects.filter(pk__in=chunk))
+        for fact in old:
+            for (day, measure), value in fact.counts().items():
+                deltas[(fact.key, day)][measure] -= value
+        DossierFact.objects.filter(pk__in=[fact.pk for fact in old]).delete()
+        for facts, new in recompute(ids=chunk):
+            for key, values in new.items():
+                deltas[key].update(values)
+            DossierFact.objects.bulk_create(facts, batch_size=1000)
+        rollup_add(deltas)
+
+
+@transaction.atomic
+def rollup_rebuild(batch: int = 5000) -> int:
+    """Recompute every fact and rollup from the dossiers; the number of dossiers projected.
+    Idempotent; the tables are locked so that no dossier change interleaves."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"LOCK TABLE {Rollup._meta.db_table}, {DossierFact._meta.db_table} "
+                "IN SHARE ROW EXCLUSIVE MODE"
+            )
+    Rollup.objects.all().delete()
+    DossierFact.objects.all().delete()
+    count = 0
+    for facts, deltas in recompute(batch):
+        DossierFact.objects.bulk_create(facts, batch_size=1000)
+        rollup_add(deltas)
+        count += len(facts)
+    return count
+
+
+def _stored() -> dict[RowKey, tuple[int, ...]]:
+    return {
+        (row.agency_id, row.grain, row.day, row.sector_id, row.procedure_id): row.values()
+        for row in Rollup.objects.iterator(chunk_size=10000)
+        if any(row.values())
+    }
+
+
+def rollup_differences(batch: int = 5000) -> list[tuple[RowKey, tuple, tuple]]:
+    """Rows where the stored rollups differ from a recomputation: (key, stored, recomputed).
+    Writes nothing."""
+    expected: dict[RowKey, Counter[str]] = defaultdict(Counter)
+    for _facts, deltas in recompute(batch):
+        for ((agency, sector, procedure), day), values in deltas.items():
+            for grain in (Grain.DAY, Grain.MONTH, Grain.YEAR):
+                expected[(agency, str(grain), grain_start(grain, day), sector, procedure)].update(
+                    values
+                )
+    computed = {
+        key: tuple(values.get(measure, 0) for measure in MEASURES)
+        for key, values in expected.items()
+        if any(values.values())
+    }
+    stored = _stored()
+    zero = tuple(0 for _m in MEASURES)
+    return sorted(
+        (key, stored.get(key, zero), computed.get(key, zero))
+        for key in stored.keys() | computed.keys()
+        if stored.get(key, zero) != computed.get(key, zero)
+    )

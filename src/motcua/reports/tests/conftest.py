@@ -1,0 +1,9 @@
+from __future__ import annotations
+
+from motcua.dossiers.tests.conftest import (  # noqa: F401
+    applicant_user,
+    c1_staff,
+    c2_staff,
+    catalogue,
+    p1_staff,
+)
