@@ -143,6 +143,13 @@ class Dossier(TimeStampedModel):
     interlinked = models.BooleanField(_("inter-agency (liên thông)"), default=False)
     digitised = models.BooleanField(_("digitised"), default=False)
     paid = models.BooleanField(_("paid"), default=False)
+    # Paid online, on the national portal or a provincial gateway (DuocThanhToanTrucTuyen 1 or
+    # 2, SPEC.md §4.2): the 766 index's online-payment components.
+    paid_online = models.BooleanField(_("paid online"), default=False)
+    # When the national portal (DVCQG) last accepted this dossier's data (766 component 1.4).
+    dvcqg_synced_at = models.DateTimeField(
+        _("synced to the national portal"), null=True, blank=True
+    )
     rated = models.BooleanField(_("rated"), default=False)
     imported = models.BooleanField(_("imported"), default=False)
     supplement_count = models.PositiveSmallIntegerField(default=0)

@@ -47,6 +47,7 @@ class DossierFact(models.Model):
     received_day = models.DateField()
     finished_day = models.DateField(null=True, blank=True)
     class06 = models.CharField(max_length=10, blank=True)  # early / on_time / late
+    class766 = models.CharField(max_length=10, blank=True)  # on_time / late
     # [[day ordinal, counter, delta], …], sorted
     contribution = models.JSONField(default=list)
 
@@ -97,6 +98,21 @@ class Rollup(models.Model):
     fin_on_time = models.IntegerField(default=0)
     fin_late = models.IntegerField(default=0)
     od06 = models.IntegerField(default=0)
+    fin766_ok = models.IntegerField(default=0)
+    fin766_late = models.IntegerField(default=0)
+    od766 = models.IntegerField(default=0)
+    synced = models.IntegerField(default=0)
+    full_eligible = models.IntegerField(default=0)
+    full_done = models.IntegerField(default=0)
+    online_ok = models.IntegerField(default=0)
+    fee_bearing = models.IntegerField(default=0)
+    paid_online = models.IntegerField(default=0)
+    doc_result = models.IntegerField(default=0)
+    e_result = models.IntegerField(default=0)
+    digitised_ok = models.IntegerField(default=0)
+    reused = models.IntegerField(default=0)
+    from_store = models.IntegerField(default=0)
+    disliked = models.IntegerField(default=0)
 
     class Meta:
         constraints = [

@@ -37,6 +37,7 @@ from functools import cache
 from django.conf import settings
 
 from motcua.catalog.choices import Channel
+from motcua.dossiers import clock
 
 # The counters, in the order of the rollup's columns.
 RECV_ONLINE = "recv_online"  # Biểu 06 col 4, by reception day
@@ -45,8 +46,41 @@ FIN_EARLY = "fin_early"  # col 8, by finishing day
 FIN_ON_TIME = "fin_on_time"  # col 9
 FIN_LATE = "fin_late"  # col 10
 OVERDUE = "od06"  # +1 when an open dossier becomes overdue at a day's end, −1 when it stops being
+# The 766 index, component 2.1 (SPEC.md §5.2): finished on time or late by its own rule, and the
+# overdue stream by instant, where more than one supplementation request is late.
+FIN766_OK = "fin766_ok"
+FIN766_LATE = "fin766_late"
+OVERDUE_766 = "od766"
 
-MEASURES = (RECV_ONLINE, RECV_OTHER, FIN_EARLY, FIN_ON_TIME, FIN_LATE, OVERDUE)
+# Flags of the dossier counted on its reception day, the numerators and denominators of the 766
+# components (``reports.index766`` says which is which).
+FLAGS = (
+    "synced",  # 1.4: sent to the national portal
+    "full_eligible",  # 3.0 denominator: the procedure is offered fully online
+    "full_done",  # 3.0: submitted online and the result returned online or by post
+    "online_ok",  # 3.3: online, with an electronic result when the result is a document
+    "fee_bearing",  # 3.5b, 3.6 denominators: fees or charges above zero
+    "paid_online",  # 3.5b, 3.6: paid online (DuocThanhToanTrucTuyen 1 or 2)
+    "doc_result",  # 4.1 denominator: the result is a document
+    "e_result",  # 4.1: an electronic result was issued
+    "digitised_ok",  # 4.2: components digitised, and the e-result when the result is a document
+    "reused",  # 4.3: at least one component reused
+    "from_store",  # 4.4: a component from the citizen's data store
+    "disliked",  # 5.4: the applicant rated the dossier "dislike"
+)
+
+MEASURES = (
+    RECV_ONLINE,
+    RECV_OTHER,
+    FIN_EARLY,
+    FIN_ON_TIME,
+    FIN_LATE,
+    OVERDUE,
+    FIN766_OK,
+    FIN766_LATE,
+    OVERDUE_766,
+    *FLAGS,
+)
 FINISHED = {"early": FIN_EARLY, "on_time": FIN_ON_TIME, "late": FIN_LATE}
 
 Contribution = Counter[tuple[dt.date, str]]
@@ -83,6 +117,7 @@ class Snapshot:
     stopped: bool = False  # finished by a stop or a confirmed withdrawal
     supplements: tuple[Wait, ...] = ()
     payments: tuple[Wait, ...] = ()
+    flags: frozenset[str] = frozenset()
 
 
 def class_06(snapshot: Snapshot) -> str | None:
@@ -135,6 +170,54 @@ def overdue_days(snapshot: Snapshot) -> list[tuple[dt.date, dt.date | None]]:
     return intervals
 
 
+def class_766(snapshot: Snapshot) -> str | None:
+    """on_time / late by the 766 rule (SPEC.md §5.2 2.1, §3.5 (b)): finished by the appointment
+    instant, and at most one supplementation request; ``None`` while open. A stop or withdrawal
+    is an end like any other and is judged the same way."""
+    if snapshot.finished_at is None:
+        return None
+    return clock.classify_766(snapshot.finished_at, snapshot.due_at, len(snapshot.supplements))
+
+
+def overdue_766_days(snapshot: Snapshot) -> list[tuple[dt.date, dt.date | None]]:
+    """The days E at whose end the open dossier counts late for 766 component 2.1 (SPEC.md §5.2):
+    with no end yet, the end is the period's end, so it is late once its appointment falls on or
+    before E; while it waits on its only supplementation request, the end is the request's time
+    (late if asked after the appointment); from the second request on it is late. Waiting for
+    payment does not stop the clock (SPEC.md §1.7), so it changes nothing here."""
+    received = local_day(snapshot.received_at)
+    finished = (
+        max(local_day(snapshot.finished_at), received) if snapshot.finished_at is not None else None
+    )
+    intervals: list[tuple[dt.date, dt.date | None]] = []
+
+    def add(first: dt.date, last: dt.date | None) -> None:
+        last = _min(last, finished)
+        if last is None or first < last:
+            intervals.append((first, last))
+
+    cursor: dt.date | None = received
+    waits = sorted(snapshot.supplements, key=lambda w: w.start)
+    for number, wait in enumerate(waits):
+        assert cursor is not None
+        start = max(local_day(wait.start), cursor)
+        if wait.due_before is not None:  # processing before this pause
+            add(max(cursor, local_day(wait.due_before)), start)
+        end = max(local_day(wait.end), start) if wait.end is not None else None
+        if number >= 1:
+            add(start, None)  # the second request: late until it ends
+            cursor = None
+            break
+        if wait.due_before is not None and wait.start > wait.due_before:
+            add(start, end)  # asked after the appointment
+        cursor = end
+        if cursor is None:
+            break
+    if cursor is not None and snapshot.due_at is not None:
+        add(max(cursor, local_day(snapshot.due_at)), None)
+    return _merge(intervals)
+
+
 def project(snapshot: Snapshot | None) -> Contribution:
     """The dossier's signed counts per (day, counter); empty for a dossier not received."""
     counts: Contribution = Counter()
@@ -152,6 +235,17 @@ def project(snapshot: Snapshot | None) -> Contribution:
         counts[(start, OVERDUE)] += 1
         if end is not None:
             counts[(end, OVERDUE)] -= 1
+    late_766 = class_766(snapshot)
+    if late_766 is not None:
+        assert snapshot.finished_at is not None
+        day = max(local_day(snapshot.finished_at), received)
+        counts[(day, FIN766_LATE if late_766 == "late" else FIN766_OK)] += 1
+    for start, end in overdue_766_days(snapshot):
+        counts[(start, OVERDUE_766)] += 1
+        if end is not None:
+            counts[(end, OVERDUE_766)] -= 1
+    for flag in snapshot.flags:
+        counts[(received, flag)] += 1
     return Counter({key: value for key, value in counts.items() if value})
 
 
@@ -161,6 +255,24 @@ def _min(a: dt.date | None, b: dt.date | None) -> dt.date | None:
     if b is None:
         return a
     return min(a, b)
+
+
+def _merge(
+    intervals: list[tuple[dt.date, dt.date | None]],
+) -> list[tuple[dt.date, dt.date | None]]:
+    """The union of half-open intervals, as disjoint ones in order."""
+    merged: list[tuple[dt.date, dt.date | None]] = []
+    for start, end in sorted(intervals, key=lambda i: i[0]):
+        if merged:
+            last_start, last_end = merged[-1]
+            if last_end is None or start <= last_end:
+                merged[-1] = (
+                    last_start,
+                    None if end is None or last_end is None else max(end, last_end),
+                )
+                continue
+        merged.append((start, end))
+    return merged
 
 
 def _subtract(

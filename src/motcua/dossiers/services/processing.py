@@ -402,6 +402,7 @@ def dossier_confirm_payment(
     before = dossier.state
     dossier.state = DossierState.IN_PROCESS
     dossier.paid = True
+    dossier.paid_online = dossier.paid_online or payment.method == "online"
     _record(
         dossier,
         Action.CONFIRM_PAYMENT,
@@ -413,7 +414,7 @@ def dossier_confirm_payment(
             "method": payment.method,
             "receipt": receipt_number,
         },
-        fields=["state", "paid"],
+        fields=["state", "paid", "paid_online"],
     )
     return dossier
 

@@ -15,6 +15,7 @@ from motcua.dossiers.models import Dossier
 from motcua.dossiers.services.lifecycle import dossier_note_rating
 from motcua.feedback.choices import RatingChannel, Satisfaction
 from motcua.feedback.models import DossierRating
+from motcua.reports.services.rollups import rollup_refresh
 
 COMMENT_LIMIT = 2000
 
@@ -65,7 +66,7 @@ def dossier_rate(
             "channel": channel.value,
         },
     )
-    return DossierRating.objects.create(
+    rating = DossierRating.objects.create(
         dossier=dossier,
         liked=bool(liked),
         convenience=convenience_answer,
@@ -75,3 +76,5 @@ def dossier_rate(
         rated_at=at,
         rated_by=actor,
     )
+    rollup_refresh(dossier)  # the 766 index counts dislikes (5.4); ADR 0004
+    return rating

@@ -20,11 +20,18 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 
 from django.db import connection, transaction
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery, Sum
 
-from motcua.catalog.choices import Channel
-from motcua.dossiers.choices import Action, DossierState, SupplementPhase
-from motcua.dossiers.models import Dossier, PaymentRequest, SupplementRequest
+from motcua.catalog.choices import Channel, OnlineLevel
+from motcua.dossiers.choices import Action, DossierState, ReturnMethod, SupplementPhase
+from motcua.dossiers.models import (
+    Dossier,
+    DossierComponent,
+    DossierFee,
+    PaymentRequest,
+    SupplementRequest,
+)
+from motcua.feedback.models import DossierRating
 from motcua.reports.models import DossierFact, Grain, Rollup, grain_start
 from motcua.reports.projection import (
     MEASURES,
@@ -32,13 +39,14 @@ from motcua.reports.projection import (
     Snapshot,
     Wait,
     class_06,
+    class_766,
     local_day,
     project,
 )
 
-# The dossier actions that cannot move a Biểu 06 number: they change neither reception, the
-# statutory appointment, the waits nor the finish (an extension keeps the original appointment
-# for statistics, SPEC.md §3.4).
+# The dossier actions that cannot move a report number: they change neither reception, the
+# statutory appointment, the waits, the finish nor a 766 flag (an extension keeps the original
+# appointment for statistics, SPEC.md §3.4).
 UNCHANGED_BY = frozenset(
     {
         Action.SUBMIT,
@@ -51,7 +59,7 @@ UNCHANGED_BY = frozenset(
         Action.TRANSFER_BACK,
         Action.EXTEND,
         Action.REQUEST_WITHDRAWAL,
-        Action.RETURN_RESULT,
+        # The rating is stored after its event: ``feedback.services.dossier_rate`` refreshes.
         Action.RATE,
     }
 )
@@ -64,10 +72,58 @@ BATCH = 500
 # -- the snapshot of a dossier ---------------------------------------------------------------
 
 
+def with_flag_data(queryset: QuerySet[Dossier]) -> QuerySet[Dossier]:
+    """The dossiers annotated with what their 766 flags need beyond their own columns."""
+    components = DossierComponent.objects.filter(dossier=OuterRef("pk"))
+    fees = (
+        DossierFee.objects.filter(dossier=OuterRef("pk"))
+        .order_by()
+        .values("dossier")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return queryset.annotate(
+        _reused=Exists(components.filter(reused=True)),
+        _from_store=Exists(components.filter(from_national_store=True)),
+        _fees=Subquery(fees[:1]),
+        _charged=Exists(PaymentRequest.objects.filter(dossier=OuterRef("pk"), amount__gt=0)),
+        _disliked=Exists(DossierRating.objects.filter(dossier=OuterRef("pk"), liked=False)),
+    )
+
+
+def flags_of(dossier: Dossier) -> frozenset[str]:
+    """The 766 flags of a dossier annotated by ``with_flag_data`` (``projection.FLAGS`` says
+    which component each one serves; the definitions not in SPEC.md are ADR 0004's)."""
+    version = dossier.procedure_version
+    online = dossier.channel == Channel.ONLINE
+    document = version.result_is_document
+    e_result = dossier.result_file_id is not None
+    full_eligible = version.online_level == OnlineLevel.FULL
+    flags = {
+        "synced": dossier.dvcqg_synced_at is not None,
+        "full_eligible": full_eligible,
+        "full_done": full_eligible
+        and online
+        and dossier.return_method in (ReturnMethod.ONLINE, ReturnMethod.POST),
+        "online_ok": online and (e_result or not document),
+        "fee_bearing": (getattr(dossier, "_fees", None) or 0) > 0
+        or getattr(dossier, "_charged", False),
+        "paid_online": dossier.paid_online,
+        "doc_result": document,
+        "e_result": document and e_result,
+        "digitised_ok": dossier.digitised and (e_result or not document),
+        "reused": getattr(dossier, "_reused", False),
+        "from_store": getattr(dossier, "_from_store", False),
+        "disliked": getattr(dossier, "_disliked", False),
+    }
+    return frozenset(name for name, value in flags.items() if value)
+
+
 def snapshot_of(
     dossier: Dossier,
     supplements: Iterable[SupplementRequest] | None = None,
     payments: Iterable[PaymentRequest] | None = None,
+    flags: frozenset[str] | None = None,
 ) -> Snapshot | None:
     """What the projection needs; ``None`` for a dossier that was never received (SPEC.md §7.1
     excludes statuses 1 and 3)."""
@@ -77,6 +133,12 @@ def snapshot_of(
         supplements = dossier.supplements.filter(phase=SupplementPhase.PROCESSING)
     if payments is None:
         payments = dossier.payments.all()
+    if flags is None:
+        flags = flags_of(
+            with_flag_data(Dossier.objects.filter(pk=dossier.pk))
+            .select_related("procedure_version")
+            .get()
+        )
     return Snapshot(
         received_at=dossier.received_at,
         channel=dossier.channel,
@@ -94,6 +156,7 @@ def snapshot_of(
             if request.phase == SupplementPhase.PROCESSING
         ),
         payments=tuple(Wait(payment.requested_at, payment.paid_at) for payment in payments),
+        flags=flags,
     )
 
 
@@ -116,6 +179,7 @@ def _fact(dossier: Dossier, snapshot: Snapshot, counts: Contribution) -> Dossier
             max(local_day(snapshot.finished_at), received) if snapshot.finished_at else None
         ),
         class06=class_06(snapshot) or "",
+        class766=class_766(snapshot) or "",
         contribution=DossierFact.encode(counts),
     )
 
@@ -185,11 +249,12 @@ def _upsert(rows: list[tuple[RowKey, Counter[str]]]) -> None:
 def _received_dossiers(batch: int, ids: list[int] | None = None) -> Iterator[list[Dossier]]:
     """Every received dossier (of ``ids``) with what its projection needs, in primary-key
     batches."""
-    queryset = Dossier.objects.exclude(received_at=None)
+    queryset: QuerySet[Dossier] = Dossier.objects.exclude(received_at=None)
     if ids is not None:
         queryset = queryset.filter(pk__in=ids)
     queryset = (
-        queryset.select_related("procedure_version")
+        with_flag_data(queryset)
+        .select_related("procedure_version")
         .only(
             "pk",
             "state",
@@ -198,8 +263,15 @@ def _received_dossiers(batch: int, ids: list[int] | None = None) -> Iterator[lis
             "original_due_at",
             "finished_at",
             "receiving_agency_id",
+            "dvcqg_synced_at",
+            "return_method",
+            "result_file_id",
+            "paid_online",
+            "digitised",
             "procedure_version__sector_id",
             "procedure_version__procedure_id",
+            "procedure_version__online_level",
+            "procedure_version__result_is_document",
         )
         .prefetch_related(
             Prefetch(

@@ -16,16 +16,21 @@ from hypothesis import strategies as st
 
 from motcua.catalog.choices import Channel
 from motcua.reports.projection import (
+    FIN766_LATE,
+    FIN766_OK,
     FIN_EARLY,
     FIN_LATE,
     FIN_ON_TIME,
     OVERDUE,
+    OVERDUE_766,
     RECV_ONLINE,
     RECV_OTHER,
     Snapshot,
     Wait,
     class_06,
+    class_766,
     local_day,
+    overdue_766_days,
     overdue_days,
     project,
 )
@@ -50,6 +55,12 @@ def dossier(**kwargs) -> Snapshot:
     return Snapshot(**(values | kwargs))
 
 
+def report06(counts: Counter) -> Counter:
+    """The Biểu 06 counters only."""
+    keep = {RECV_ONLINE, RECV_OTHER, FIN_EARLY, FIN_ON_TIME, FIN_LATE, OVERDUE}
+    return Counter({key: value for key, value in counts.items() if key[1] in keep})
+
+
 def test_not_received_adds_nothing():
     """SPEC.md §7.1: status 1 (not received) and 3 (refused at reception) are excluded."""
     assert project(None) == Counter()
@@ -67,7 +78,7 @@ def test_finished_the_day_before_the_appointment_is_early():
     """SPEC.md §3.5 (a): the finishing date before the appointment date → col 8."""
     snapshot = dossier(finished_at=at("2026-03-08", 16))
     assert class_06(snapshot) == "early"
-    assert project(snapshot) == Counter(
+    assert report06(project(snapshot)) == Counter(
         {(d("2026-03-02"), RECV_OTHER): 1, (d("2026-03-08"), FIN_EARLY): 1}
     )
 
@@ -84,7 +95,7 @@ def test_finished_after_the_appointment_is_late_and_was_overdue_in_between():
     past its appointment (col 13), so the overdue stream is +1 on the 10th, −1 on the 12th."""
     snapshot = dossier(finished_at=at("2026-03-12", 10))
     assert class_06(snapshot) == "late"
-    assert project(snapshot) == Counter(
+    assert report06(project(snapshot)) == Counter(
         {
             (d("2026-03-02"), RECV_OTHER): 1,
             (d("2026-03-12"), FIN_LATE): 1,
@@ -174,6 +185,73 @@ def test_finished_before_reception_day_counts_on_the_reception_day():
     assert project(snapshot)[(d("2026-03-09"), FIN_ON_TIME)] == 1
 
 
+# -- the 766 index, component 2.1 ---------------------------------------------------------------
+
+
+def test_766_judges_by_the_instant():
+    """SPEC.md §3.5 (b), §5.2 2.1: on time iff finished by the appointment instant. Due 9 March
+    17:00: finished 17:00 is on time, 17:30 is late (while Biểu 06 says on time)."""
+    on_time = dossier(finished_at=at("2026-03-09", 17))
+    late = dossier(finished_at=at("2026-03-09", 17) + dt.timedelta(minutes=30))
+    assert (class_766(on_time), class_766(late)) == ("on_time", "late")
+    assert class_06(late) == "on_time"
+    assert project(late)[(d("2026-03-09"), FIN766_LATE)] == 1
+    assert project(on_time)[(d("2026-03-09"), FIN766_OK)] == 1
+
+
+def test_766_supplementation_once_is_fine_twice_is_late():
+    """SPEC.md §5.2 2.1 and §1.4: more than one supplementation request makes the dossier late,
+    even when it finished well before its appointment."""
+    once = dossier(
+        due_at=at("2026-03-20", 17),
+        finished_at=at("2026-03-12"),
+        supplements=(Wait(at("2026-03-03"), at("2026-03-05"), at("2026-03-18", 17)),),
+    )
+    twice = dossier(
+        due_at=at("2026-03-20", 17),
+        finished_at=at("2026-03-12"),
+        supplements=(
+            Wait(at("2026-03-03"), at("2026-03-04"), at("2026-03-17", 17)),
+            Wait(at("2026-03-05"), at("2026-03-06"), at("2026-03-18", 17)),
+        ),
+    )
+    assert (class_766(once), class_766(twice)) == ("on_time", "late")
+    assert class_06(twice) == "early"  # Biểu 06 does not count requests
+    # Open, the second request makes it late from the day it was made.
+    open_twice = dossier(due_at=at("2026-03-20", 17), supplements=twice.supplements)
+    assert overdue_766_days(open_twice) == [(d("2026-03-05"), None)]
+
+
+def test_766_extension_is_late_against_the_original_appointment():
+    """SPEC.md §1.4, §3.4: the apology's new appointment does not count; the snapshot carries
+    the original one (9 March), so finishing on 16 March is late for 766 too."""
+    assert class_766(dossier(finished_at=at("2026-03-16"))) == "late"
+
+
+def test_766_waiting_on_one_request_takes_the_time_of_the_request():
+    """SPEC.md §5.2 2.1: one supplementation and not completed → the end is the request's time.
+    Asked on 5 March before the 9 March appointment: on time while it waits; asked on 12 March,
+    after it: late while it waits."""
+    before = dossier(supplements=(Wait(at("2026-03-05"), None, at("2026-03-09", 17)),))
+    after = dossier(supplements=(Wait(at("2026-03-12"), None, at("2026-03-09", 17)),))
+    assert overdue_766_days(before) == []
+    assert overdue_766_days(after) == [(d("2026-03-09"), None)]
+
+
+def test_766_open_is_late_from_the_appointment_day():
+    """No end yet → the end is the period's end (SPEC.md §5.2 2.1): due 9 March 17:00, a period
+    ending on 9 March counts it late (its end is after 17:00), Biểu 06 only from the 10th."""
+    assert overdue_766_days(dossier()) == [(d("2026-03-09"), None)]
+    assert overdue_days(dossier()) == [(d("2026-03-10"), None)]
+    assert project(dossier())[(d("2026-03-09"), OVERDUE_766)] == 1
+
+
+def test_flags_count_on_the_reception_day():
+    snapshot = dossier(flags=frozenset({"fee_bearing", "paid_online"}))
+    counts = project(snapshot)
+    assert counts[(d("2026-03-02"), "fee_bearing")] == counts[(d("2026-03-02"), "paid_online")] == 1
+
+
 # -- the overdue stream against the rule, day by day -----------------------------------------
 
 START = dt.date(2026, 1, 5)
@@ -247,12 +325,30 @@ def _overdue_at_end_of(snapshot: Snapshot, day: dt.date) -> bool:
     return due is not None and local_day(due) < day
 
 
+def _late_766_at_end_of(snapshot: Snapshot, day: dt.date) -> bool:
+    if day < local_day(snapshot.received_at):
+        return False
+    if snapshot.finished_at is not None and day >= local_day(snapshot.finished_at):
+        return False
+    asked = [w for w in snapshot.supplements if local_day(w.start) <= day]
+    if len(asked) >= 2:
+        return True
+    for wait in asked:
+        if wait.end is None or day < local_day(wait.end):  # waiting on its only request
+            return wait.due_before is not None and wait.start > wait.due_before
+    later = [w for w in snapshot.supplements if local_day(w.start) > day]
+    due = min(later, key=lambda w: w.start).due_before if later else snapshot.due_at
+    return due is not None and local_day(due) <= day
+
+
 @settings(max_examples=300, deadline=None)
 @given(snapshots())
-def test_overdue_stream_matches_the_rule_every_day(snapshot):
+def test_overdue_streams_match_the_rules_every_day(snapshot):
     counts = project(snapshot)
-    running = 0
+    running = running_766 = 0
     for offset in range(-2, 80):
         day = START + dt.timedelta(days=offset)
         running += counts.get((day, OVERDUE), 0)
+        running_766 += counts.get((day, OVERDUE_766), 0)
         assert running == int(_overdue_at_end_of(snapshot, day)), day
+        assert running_766 == int(_late_766_at_end_of(snapshot, day)), day

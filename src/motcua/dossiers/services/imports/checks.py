@@ -162,6 +162,18 @@ class _RowCheck:
             self.problem(key, _("write 1 (yes) or 0 (no)."))
         return False
 
+    def online_payment(self, key: str) -> bool:
+        """DuocThanhToanTrucTuyen (SPEC.md §4.2): 1 paid online on the national portal, 2 through
+        a provincial or ministry gateway, 3 (TD) a fee not paid online, 0 none. A yes/no word is
+        read as 1/0."""
+        value = search_key(_cell_text(self.row.values.get(key)))
+        if value in ("1", "2") or value in _TRUE:
+            self.canonical[key] = True
+            return True
+        if value not in ("3", *_FALSE):
+            self.problem(key, _("write 1 or 2 (paid online), 3 or 0 (not paid online)."))
+        return False
+
     def moment(self, key: str) -> _Moment | None:
         raw = self.row.values.get(key)
         try:
@@ -311,7 +323,7 @@ class _RowCheck:
             reason=self.text("reason"),
             result_kind=self.choice("result_kind", _RESULT_KINDS),
             return_method=self.choice("return_method", _RETURN_METHODS),
-            paid=self.boolean("paid"),
+            paid=self.online_payment("paid"),
             digitised=self.boolean("digitised"),
             moments={key: self.moment(key) for key in _MOMENT_KEYS},
             intervals=self.intervals("supplements"),
@@ -476,6 +488,7 @@ class _RowCheck:
             "interlinked": version.is_interlinked,
             "digitised": values.digitised,
             "paid": values.paid or history.paid,
+            "paid_online": values.paid,
             "imported": True,
             "result_recipient": "",
             **history.fields,
