@@ -1,11 +1,25 @@
 from django.urls import path
 
-from motcua.backoffice import views, views_bulk, views_counter, views_desk, views_leaders
+from motcua.backoffice import (
+    views,
+    views_bulk,
+    views_counter,
+    views_desk,
+    views_leaders,
+    views_reports,
+)
 
 app_name = "backoffice"
 urlpatterns = [
     path("", views.home, name="home"),
     path("lanh-dao/", views_leaders.leaders, name="leaders"),
+    path("bao-cao/bieu-06/", views_reports.report_form06, name="report_form06"),
+    path("bao-cao/bieu-06/ho-so/", views_reports.report_form06_cell, name="report_form06_cell"),
+    path(
+        "bao-cao/bieu-06.<slug:fmt>",
+        views_reports.report_form06_export,
+        name="report_form06_export",
+    ),
     path("quay/", views_counter.start, name="counter"),
     path("quay/xong/<str:code>/", views_counter.done, name="counter_done"),
     path("quay/<str:token>/", views_counter.checklist, name="counter_checklist"),

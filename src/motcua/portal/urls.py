@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from motcua.portal import views
+from motcua.portal import views, views_stats
 
 app_name = "portal"
 urlpatterns = [
@@ -10,6 +10,8 @@ urlpatterns = [
     path("co-quan/", views.agencies, name="agencies"),
     path("co-quan/<str:code>/", views.agency, name="agency"),
     path("tra-cuu/", views.track, name="track"),
+    path("thong-ke/", views_stats.provinces, name="stats"),
+    path("thong-ke/<str:code>/", views_stats.agency, name="stats_agency"),
     path("", include("motcua.portal.urls_mine")),
     path("", include("motcua.portal.urls_submit")),
 ]

@@ -24,10 +24,7 @@ where it was received.
 from __future__ import annotations
 
 import datetime as dt
-from functools import reduce
-from operator import or_
 
-from django.db.models import Case, IntegerField, Q, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -36,9 +33,11 @@ from motcua.core.errors import ValidationFailed
 from motcua.org.choices import AgencyLevel
 from motcua.org.models import Agency
 from motcua.org.policies import predecessor_paths
-from motcua.reports.models import Grain, Rollup
 from motcua.reports.periods import Period
+from motcua.reports.sums import in_scope, prefix_sums
 from motcua.reports.tables import Cells, Form06, Group, Row
+
+__all__ = ["LEVEL_LABELS", "as_of_day", "form06", "in_scope", "scope_paths"]
 
 LEVEL_ORDER = (AgencyLevel.CENTRAL, AgencyLevel.PROVINCE, AgencyLevel.COMMUNE)
 LEVEL_LABELS = {
@@ -50,25 +49,10 @@ _BEFORE_S = ("recv_online", "recv_other", "fin_early", "fin_on_time", "fin_late"
 _BEFORE_E = (*_BEFORE_S, "od06")
 
 
-def before(day: dt.date) -> Q:
-    """The rollup rows whose days all come before ``day``, and together cover them all."""
-    year = day.replace(month=1, day=1)
-    month = day.replace(day=1)
-    return (
-        Q(grain=Grain.YEAR, day__lt=year)
-        | Q(grain=Grain.MONTH, day__gte=year, day__lt=month)
-        | Q(grain=Grain.DAY, day__gte=month, day__lt=day)
-    )
-
-
 def scope_paths(agency: Agency) -> list[str]:
     """The subtree of ``agency`` and the agencies merged into it, whose history it carries
     (ADR 0001)."""
     return [agency.path, *predecessor_paths([agency.path])]
-
-
-def in_scope(paths: list[str], field: str = "agency") -> Q:
-    return reduce(or_, (Q(**{f"{field}__path__startswith": path}) for path in paths))
 
 
 def as_of_day(period: Period, today: dt.date | None = None) -> dt.date:
@@ -82,14 +66,6 @@ def as_of_day(period: Period, today: dt.date | None = None) -> dt.date:
     return min(period.end, today)
 
 
-def _sum(measure: str, condition: Q, alias: str) -> dict:
-    return {
-        alias: Sum(
-            Case(When(condition, then=measure), default=Value(0), output_field=IntegerField())
-        )
-    }
-
-
 def form06(
     agency: Agency,
     period: Period,
@@ -100,19 +76,13 @@ def form06(
     """The table for ``agency`` and everything under it (the caller checks the actor may see
     ``agency``: ``reports.policies``)."""
     as_of = as_of_day(period, today)
-    start, after = period.start, as_of + dt.timedelta(days=1)
-    at_start, at_end = before(start), before(after)
-    sums: dict = {}
-    for measure in _BEFORE_S:
-        sums |= _sum(measure, at_start, f"s_{measure}")
-    for measure in _BEFORE_E:
-        sums |= _sum(measure, at_end, f"e_{measure}")
-    rows = (
-        Rollup.objects.filter(in_scope(scope_paths(agency)))
-        .filter(at_start | at_end)
-        .values("agency__level", "sector_id")
-        .annotate(**sums)
-        .order_by()
+    rows = prefix_sums(
+        scope_paths(agency),
+        period.start,
+        as_of,
+        group_by=("agency__level", "sector_id"),
+        at_start=_BEFORE_S,
+        at_end=_BEFORE_E,
     )
     by_level: dict[str, dict[int, Cells]] = {}
     for row in rows:

@@ -32,16 +32,16 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Case, IntegerField, Q, Sum, Value, When
+from django.db.models import Q
 from django.utils import timezone
 
 from motcua.org.choices import AgencyKind
 from motcua.org.models import PATH_SEPARATOR, Agency
-from motcua.reports.form06 import as_of_day, before, in_scope, scope_paths
-from motcua.reports.models import Rollup
+from motcua.reports.form06 import as_of_day, scope_paths
 from motcua.reports.periods import Period, PeriodKind, period_containing
 from motcua.reports.projection import FLAGS, MEASURES
 from motcua.reports.scoring import Formula, IndexScore, Measurement, load_formula, score
+from motcua.reports.sums import prefix_sums
 
 RECEIVED = ("recv_online", "recv_other")
 FINISHED = ("fin_early", "fin_on_time", "fin_late")
@@ -104,19 +104,13 @@ class IndexResult:
 
 
 def _rows(paths: list[str], period: Period, as_of: dt.date):
-    at_start, at_end = before(period.start), before(as_of + dt.timedelta(days=1))
-    sums = {}
-    for measure in MEASURES:
-        for prefix, condition in (("s_", at_start), ("e_", at_end)):
-            sums[prefix + measure] = Sum(
-                Case(When(condition, then=measure), default=Value(0), output_field=IntegerField())
-            )
-    return (
-        Rollup.objects.filter(in_scope(paths))
-        .filter(at_start | at_end)
-        .values("agency_id", "procedure_id")
-        .annotate(**sums)
-        .order_by()
+    return prefix_sums(
+        paths,
+        period.start,
+        as_of,
+        group_by=("agency_id", "procedure_id"),
+        at_start=MEASURES,
+        at_end=MEASURES,
     )
 
 

@@ -101,6 +101,7 @@ class Rollup(models.Model):
     fin766_ok = models.IntegerField(default=0)
     fin766_late = models.IntegerField(default=0)
     od766 = models.IntegerField(default=0)
+    fin_days = models.IntegerField(default=0)
     synced = models.IntegerField(default=0)
     full_eligible = models.IntegerField(default=0)
     full_done = models.IntegerField(default=0)
@@ -113,6 +114,7 @@ class Rollup(models.Model):
     reused = models.IntegerField(default=0)
     from_store = models.IntegerField(default=0)
     disliked = models.IntegerField(default=0)
+    rated = models.IntegerField(default=0)
 
     class Meta:
         constraints = [

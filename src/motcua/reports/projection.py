@@ -51,6 +51,9 @@ OVERDUE = "od06"  # +1 when an open dossier becomes overdue at a day's end, −1
 FIN766_OK = "fin766_ok"
 FIN766_LATE = "fin766_late"
 OVERDUE_766 = "od766"
+# Σ of the calendar days from reception to finish, on the finishing day: the public pages'
+# average processing time (fin_days ÷ finished).
+FIN_DAYS = "fin_days"
 
 # Flags of the dossier counted on its reception day, the numerators and denominators of the 766
 # components (``reports.index766`` says which is which).
@@ -67,6 +70,7 @@ FLAGS = (
     "reused",  # 4.3: at least one component reused
     "from_store",  # 4.4: a component from the citizen's data store
     "disliked",  # 5.4: the applicant rated the dossier "dislike"
+    "rated",  # the public pages' satisfaction: rated, and not disliked
 )
 
 MEASURES = (
@@ -79,6 +83,7 @@ MEASURES = (
     FIN766_OK,
     FIN766_LATE,
     OVERDUE_766,
+    FIN_DAYS,
     *FLAGS,
 )
 FINISHED = {"early": FIN_EARLY, "on_time": FIN_ON_TIME, "late": FIN_LATE}
@@ -231,6 +236,7 @@ def project(snapshot: Snapshot | None) -> Contribution:
         assert snapshot.finished_at is not None
         day = max(local_day(snapshot.finished_at), received)
         counts[(day, FINISHED[finished_class])] += 1
+        counts[(day, FIN_DAYS)] += (day - received).days
     for start, end in overdue_days(snapshot):
         counts[(start, OVERDUE)] += 1
         if end is not None:

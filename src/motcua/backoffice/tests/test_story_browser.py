@@ -32,6 +32,8 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from motcua.backoffice.tests.conftest import with_totp
+from motcua.backoffice.tests.test_reports_pages import SHOTS_PREFIX as REPORTS_SHOTS_PREFIX
+from motcua.backoffice.tests.test_reports_pages import gallery_section as reports_gallery_section
 from motcua.dossiers.choices import DossierState
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services.counter import counter_desks
@@ -150,6 +152,7 @@ def _gallery() -> None:
     for number, (name, caption, path) in enumerate(Office.shots, start=1):
         path = re.sub(r"/quay/[A-Za-z0-9_-]{6,}/", "/quay/‹token›/", path)
         lines.append(f"| {number} | [{caption}]({name}) | `{path}` |")
+    lines.extend(reports_gallery_section())  # written by test_reports_pages.py
     (SHOTS / "backoffice.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -162,7 +165,7 @@ def gallery():
     if Office.shots:  # not when the browser is missing and the stories were skipped
         taken = {name for name, _caption, _path in Office.shots}
         for old in SHOTS.glob("office-*.png"):
-            if old.name not in taken:
+            if old.name not in taken and not old.name.startswith(REPORTS_SHOTS_PREFIX):
                 old.unlink()
         _gallery()
 

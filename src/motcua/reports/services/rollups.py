@@ -115,6 +115,7 @@ def flags_of(dossier: Dossier) -> frozenset[str]:
         "reused": getattr(dossier, "_reused", False),
         "from_store": getattr(dossier, "_from_store", False),
         "disliked": getattr(dossier, "_disliked", False),
+        "rated": dossier.rated,
     }
     return frozenset(name for name, value in flags.items() if value)
 
@@ -268,6 +269,7 @@ def _received_dossiers(batch: int, ids: list[int] | None = None) -> Iterator[lis
             "result_file_id",
             "paid_online",
             "digitised",
+            "rated",
             "procedure_version__sector_id",
             "procedure_version__procedure_id",
             "procedure_version__online_level",

@@ -7,3 +7,4 @@ from motcua.dossiers.tests.conftest import (  # noqa: F401
     catalogue,
     p1_staff,
 )
+from motcua.reports.tests.crafted import ctx  # noqa: F401

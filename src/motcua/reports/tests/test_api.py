@@ -10,7 +10,7 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from motcua.accounts.tokens import token_create
-from motcua.reports.tests.test_form06 import crafted, ctx  # noqa: F401
+from motcua.reports.tests.crafted import crafted
 
 MARCH = {"from": "2026-03-01", "to": "2026-03-31"}
 
@@ -23,7 +23,7 @@ def get(client: Client, user, path: str, **params):
 
 
 @pytest.mark.django_db
-def test_form06_json(client, ctx):  # noqa: F811
+def test_form06_json(client, ctx):
     crafted(ctx)
     response = get(client, ctx.staff.agency_leader, "form-06", agency=ctx.tree.c1.code, **MARCH)
     assert response.status_code == 200, response.content
@@ -50,7 +50,7 @@ def test_form06_json(client, ctx):  # noqa: F811
 
 
 @pytest.mark.django_db
-def test_form06_as_a_spreadsheet(client, ctx):  # noqa: F811
+def test_form06_as_a_spreadsheet(client, ctx):
     crafted(ctx)
     response = get(
         client, ctx.staff.agency_leader, "form-06", agency=ctx.tree.c1.code, format="xlsx", **MARCH
@@ -64,7 +64,7 @@ def test_form06_as_a_spreadsheet(client, ctx):  # noqa: F811
 
 
 @pytest.mark.django_db
-def test_index766_json(client, ctx):  # noqa: F811
+def test_index766_json(client, ctx):
     crafted(ctx)
     response = get(client, ctx.staff.agency_leader, "index-766", agency=ctx.tree.c1.code, **MARCH)
     assert response.status_code == 200, response.content
@@ -78,7 +78,7 @@ def test_index766_json(client, ctx):  # noqa: F811
 
 
 @pytest.mark.django_db
-def test_who_may_read(client, ctx, c2_staff, applicant_user):  # noqa: F811
+def test_who_may_read(client, ctx, c2_staff, applicant_user):
     crafted(ctx)
     code = ctx.tree.c1.code
     # No credentials: 401.
@@ -95,7 +95,7 @@ def test_who_may_read(client, ctx, c2_staff, applicant_user):  # noqa: F811
 
 
 @pytest.mark.django_db
-def test_bad_input(client, ctx):  # noqa: F811
+def test_bad_input(client, ctx):
     leader, code = ctx.staff.agency_leader, ctx.tree.c1.code
     reversed_ = get(
         client, leader, "form-06", agency=code, **{"from": "2026-03-31", "to": "2026-03-01"}

@@ -15,7 +15,7 @@ from motcua.reports.index766 import commune_ranking, index_766, monthly_trend
 from motcua.reports.periods import PeriodKind, period_of
 from motcua.reports.scoring import ComponentStatus
 from motcua.reports.services.rollups import rollup_differences
-from motcua.reports.tests.test_form06 import MARCH, TODAY, crafted, ctx, receive  # noqa: F401
+from motcua.reports.tests.crafted import MARCH, TODAY, crafted, receive
 
 
 def measured(result, code):
@@ -24,7 +24,7 @@ def measured(result, code):
 
 
 @pytest.mark.django_db
-def test_march_on_the_crafted_dossiers(ctx):  # noqa: F811
+def test_march_on_the_crafted_dossiers(ctx):
     """2.1 (SPEC.md §5.2, §3.5 (b)) by the appointment instant. The ten dossiers of March's
     col 3: finished on time only "early" (5 March, due the 6th 09:00) and "chain" (finished at
     09:00 on its appointment); "on_time" finished at 16:30 on its appointment day, late here
@@ -52,7 +52,7 @@ def test_march_on_the_crafted_dossiers(ctx):  # noqa: F811
 
 
 @pytest.mark.django_db
-def test_two_supplementation_requests_are_late_for_766_only(ctx, settings):  # noqa: F811
+def test_two_supplementation_requests_are_late_for_766_only(ctx, settings):
     """SPEC.md §5.2 2.1, §1.4: more than one request is late, even finished early."""
     settings.MOTCUA_SUPPLEMENT_MAX_REQUESTS = 2
     s = ctx.staff
@@ -74,7 +74,7 @@ def test_two_supplementation_requests_are_late_for_766_only(ctx, settings):  # n
 
 
 @pytest.mark.django_db
-def test_online_payment_and_dislikes(ctx):  # noqa: F811
+def test_online_payment_and_dislikes(ctx):
     """3.5b, 3.6 (SPEC.md §5.2, §4.2 DuocThanhToanTrucTuyen) and 5.4's dislike rate (§6.1)."""
     s = ctx.staff
     paid = []
@@ -110,7 +110,7 @@ def test_online_payment_and_dislikes(ctx):  # noqa: F811
 
 
 @pytest.mark.django_db
-def test_ranking_of_communes_and_trend(ctx):  # noqa: F811
+def test_ranking_of_communes_and_trend(ctx):
     crafted(ctx)
     ranking = commune_ranking(ctx.tree.p1, MARCH, today=TODAY)
     assert [r.agency for r in ranking][:1] == [ctx.tree.c1]

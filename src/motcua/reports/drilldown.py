@@ -1,0 +1,136 @@
+"""The dossiers behind one number of Biểu 06/VPCP/KSTT (issue 6: every number "explained down to
+the dossiers behind it"), read side only.
+
+    cell_dossiers(agency, period, *, column, level=None, sector_id=None, today=None)
+        -> QuerySet[Dossier]
+
+``form06`` takes its numbers from the rollups; this selector reads ``DossierFact``, the one row
+per received dossier whose contributions the rollups sum, with the same definitions, so a cell's
+list holds exactly as many dossiers as the cell says. With S the period's first day and E the day
+the numbers are taken at (``as_of_day``: the period's end, or today while it runs):
+
+- col 4, 5: received in [S, E], online / at the counter or by post;
+- col 6: received before S and not finished before S (carried over);
+- col 3 = 4 ∪ 5 ∪ 6: received by E and not finished before S;
+- col 8, 9, 10: finished in [S, E], early / on time / late (``class06``);
+- col 7 = 8 ∪ 9 ∪ 10: finished in [S, E];
+- col 11: received by E and not finished by E (the open stock at the end);
+- col 13: those of col 11 whose overdue stream — the ``od06`` deltas of the fact's
+  contribution on the days up to E — sums to 1: the prefix sum ``form06`` reads from the
+  rollups, taken dossier by dossier;
+- col 12 = col 11 minus col 13.
+
+A dossier's finished day is never before its received day (``projection``), so "finished in
+[S, E]" already implies "received by E". Scope, level and sector are the receiving agency's, as
+in ``form06`` (ADR 0004 §5): the agency's subtree and the agencies merged into it, the receiving
+agency's level and the procedure's sector.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+
+from motcua.dossiers.models import Dossier
+from motcua.org.models import Agency
+from motcua.reports.form06 import as_of_day, in_scope, scope_paths
+from motcua.reports.models import DossierFact
+from motcua.reports.periods import Period
+from motcua.reports.projection import OVERDUE
+from motcua.reports.tables import COLUMNS
+
+COLUMN_NUMBERS: tuple[int, ...] = tuple(number for number, _attribute, _label in COLUMNS)
+OPEN_COLUMNS = (11, 12, 13)
+_CLASS = {8: "early", 9: "on_time", 10: "late"}  # DossierFact.class06 (projection.class_06)
+
+
+def _conditions(column: int, start: dt.date, end: dt.date) -> Q:
+    """The facts counted in ``column`` for the days ``start`` to ``end`` (col 12 and 13: the
+    candidates, col 11; they are told apart by their contribution)."""
+    not_finished_before_start = Q(finished_day__isnull=True) | Q(finished_day__gte=start)
+    received_in = Q(received_day__gte=start, received_day__lte=end)
+    finished_in = Q(finished_day__gte=start, finished_day__lte=end)
+    if column == 3:
+        return Q(received_day__lte=end) & not_finished_before_start
+    if column == 4:
+        return received_in & Q(online=True)
+    if column == 5:
+        return received_in & Q(online=False)
+    if column == 6:
+        return Q(received_day__lt=start) & not_finished_before_start
+    if column == 7:
+        return finished_in
+    if column in _CLASS:
+        return finished_in & Q(class06=_CLASS[column])
+    # 11, 12, 13: open at the end of E
+    return Q(received_day__lte=end) & (Q(finished_day__isnull=True) | Q(finished_day__gt=end))
+
+
+def overdue_at(facts: QuerySet[DossierFact], day: dt.date) -> list[int]:
+    """The dossiers among ``facts`` that were in process past their appointment at the end of
+    ``day``: their ``od06`` deltas on the days up to ``day`` sum to 1 (SPEC.md §7.1 col 13)."""
+    last = day.toordinal()
+    found = []
+    rows = facts.order_by().values_list("dossier_id", "contribution")
+    for dossier_id, contribution in rows.iterator(chunk_size=2000):
+        stream = sum(
+            delta
+            for ordinal, measure, delta in contribution
+            if measure == OVERDUE and ordinal <= last
+        )
+        if stream == 1:
+            found.append(dossier_id)
+    return found
+
+
+def cell_facts(
+    agency: Agency,
+    period: Period,
+    *,
+    column: int,
+    level: str | None = None,
+    sector_id: int | None = None,
+    today: dt.date | None = None,
+) -> QuerySet[DossierFact]:
+    """The facts of the dossiers counted in one cell of ``form06(agency, period)``; ``level``
+    and ``sector_id`` ``None`` mean every level or sector (a level's total, the table's total).
+    The caller checks the actor may see ``agency``, as for ``form06``."""
+    if column not in COLUMN_NUMBERS:
+        raise ValueError(f"Biểu 06 has no column {column} with numbers (3–13).")
+    end = as_of_day(period, today)
+    facts = DossierFact.objects.filter(in_scope(scope_paths(agency), "agency"))
+    if level is not None:
+        facts = facts.filter(agency__level=level)
+    if sector_id is not None:
+        facts = facts.filter(sector_id=sector_id)
+    facts = facts.filter(_conditions(column, period.start, end))
+    if column in (12, 13):
+        overdue = overdue_at(facts, end)
+        facts = facts.filter(pk__in=overdue) if column == 13 else facts.exclude(pk__in=overdue)
+    return facts
+
+
+def cell_dossiers(
+    agency: Agency,
+    period: Period,
+    *,
+    column: int,
+    level: str | None = None,
+    sector_id: int | None = None,
+    today: dt.date | None = None,
+) -> QuerySet[Dossier]:
+    """The dossiers counted in one cell, oldest reception first, with what a list shows: the
+    procedure's version joined, and the day processing finished and its class (early, on time,
+    late) as the report counts them (``report_finished_day``, ``report_class06``)."""
+    facts = cell_facts(agency, period, column=column, level=level, sector_id=sector_id, today=today)
+    own = DossierFact.objects.filter(dossier_id=OuterRef("pk"))
+    return (
+        Dossier.objects.filter(pk__in=Subquery(facts.values("dossier_id")))
+        .select_related("procedure_version", "receiving_agency")
+        .annotate(
+            report_finished_day=Subquery(own.values("finished_day")[:1]),
+            report_class06=Subquery(own.values("class06")[:1]),
+        )
+        .order_by("received_at", "pk")
+    )
