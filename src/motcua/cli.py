@@ -42,6 +42,7 @@ def cmd_up(args: argparse.Namespace) -> int:
     call_command("migrate", interactive=False, verbosity=0)
     _say("motcua: database migrated")
     call_command("load_reference", verbosity=1)
+    call_command("reports", "rebuild", "--if-needed", verbosity=1)
     if not args.no_demo:
         if settings.PRODUCTION:
             _say("motcua: production mode — demo accounts are not created")

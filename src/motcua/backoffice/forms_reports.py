@@ -1,7 +1,8 @@
-"""The query strings of the Biểu 06 pages (issue 6): ``PeriodForm`` parses the reporting period
-(SPEC.md §7.2: month, quarter, 6 months, 9 months, year or any range of days, by calendar or with
-the government cut-off), ``CellForm`` the cell of the table whose dossiers are listed. They only
-parse; the numbers come from ``reports.form06`` and the lists from ``reports.drilldown``.
+"""The query strings of the report pages (issue 6): ``PeriodForm`` parses Biểu 06's reporting
+period (SPEC.md §7.2: month, quarter, 6 months, 9 months, year or any range of days, by calendar or
+with the government cut-off), ``CellForm`` the cell of the table whose dossiers are listed, and
+``IndexPeriodForm`` the 766 index's calendar month, quarter or year. They only parse; the numbers
+come from ``reports.form06`` and ``reports.index766``, the lists from ``reports.drilldown``.
 
 The parameters keep short Vietnamese names in the address, like the queues' filters
 (``?ky=month&nam=2026&so=3``), through ``add_prefix``."""
@@ -9,7 +10,7 @@ The parameters keep short Vietnamese names in the address, like the queues' filt
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Self
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -32,6 +33,8 @@ PERIOD_PARAMS = {
     "cutoff": "moc",
 }
 CELL_PARAMS = {"column": "cot", "level": "cap", "sector": "linh-vuc"}
+INDEX_PARAMS = {"kind": "ky", "year": "nam", "number": "so"}
+INDEX_KINDS = (PeriodKind.MONTH, PeriodKind.QUARTER, PeriodKind.YEAR)
 NUMBERED = {PeriodKind.MONTH: 12, PeriodKind.QUARTER: 4}  # the kinds that take a number
 
 
@@ -87,9 +90,9 @@ class PeriodForm(_Named):
         self.today = today
 
     @classmethod
-    def from_query(cls, query: QueryDict, *, today: dt.date) -> PeriodForm:
+    def from_query(cls, query: QueryDict, *, today: dt.date) -> Self:
         """The form for the page's query string; without any period in it, this month."""
-        if any(name in query for name in PERIOD_PARAMS.values()):
+        if any(name in query for name in cls.PARAMS.values()):
             return cls(query, today=today)
         month = period_containing(PeriodKind.MONTH, today)
         return cls(
@@ -187,3 +190,22 @@ class CellForm(_Named):
     )
     level = forms.ChoiceField(choices=AgencyLevel.choices, required=False)
     sector = forms.IntegerField(min_value=1, required=False)
+
+
+class IndexPeriodForm(PeriodForm):
+    """The 766 index's period: a calendar month, quarter or year. SPEC.md §7.2: "766 uses
+    calendar periods", so neither the government cut-off nor a free range of days."""
+
+    PARAMS = INDEX_PARAMS
+
+    kind = forms.ChoiceField(
+        label=_("Period"), choices=[(kind.value, kind.label) for kind in INDEX_KINDS]
+    )
+    # Django's way of leaving out a parent's field
+    start = None  # type: ignore[assignment]
+    end = None  # type: ignore[assignment]
+    cutoff = None  # type: ignore[assignment]
+
+    def clean(self) -> dict[str, Any]:
+        self.cleaned_data["cutoff"] = False  # by calendar, always
+        return super().clean()

@@ -20,6 +20,7 @@ urlpatterns = [
         views_reports.report_form06_export,
         name="report_form06_export",
     ),
+    path("bao-cao/chi-so-766/", views_reports.report_index766, name="report_index766"),
     path("quay/", views_counter.start, name="counter"),
     path("quay/xong/<str:code>/", views_counter.done, name="counter_done"),
     path("quay/<str:token>/", views_counter.checklist, name="counter_checklist"),

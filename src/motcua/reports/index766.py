@@ -32,16 +32,17 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from motcua.org.choices import AgencyKind
 from motcua.org.models import PATH_SEPARATOR, Agency
 from motcua.reports.form06 import as_of_day, scope_paths
+from motcua.reports.models import Grain, Rollup
 from motcua.reports.periods import Period, PeriodKind, period_containing
 from motcua.reports.projection import FLAGS, MEASURES
 from motcua.reports.scoring import Formula, IndexScore, Measurement, load_formula, score
-from motcua.reports.sums import prefix_sums
+from motcua.reports.sums import in_scope, prefix_sums
 
 RECEIVED = ("recv_online", "recv_other")
 FINISHED = ("fin_early", "fin_on_time", "fin_late")
@@ -233,15 +234,66 @@ def monthly_trend(
     today: dt.date | None = None,
     formula: Formula | None = None,
 ) -> list[IndexResult]:
-    """The index month by month, the current month last (taken at today)."""
+    """The index month by month, the current month last (taken at today). One rollup query for
+    all the months: the rows every month's prefix sums need are read once, per procedure, and
+    summed here (``sums.before`` on each month's first day and on the day after its end)."""
     today = today or timezone.localdate()
     formula = formula or load_formula()
-    periods = []
+    periods: list[Period] = []
     period = period_containing(PeriodKind.MONTH, today)
     for _n in range(months):
         periods.append(period)
         period = period_containing(PeriodKind.MONTH, period.start - dt.timedelta(days=1))
-    return [index_766(agency, p, today=today, formula=formula) for p in reversed(periods)]
+    periods.reverse()
+    last = min(periods[-1].end, today) + dt.timedelta(days=1)
+    first_year = periods[0].start.replace(month=1, day=1)
+    last_month = last.replace(day=1)
+    needed = (
+        Q(grain=Grain.YEAR, day__lt=last.replace(month=1, day=1))
+        | Q(grain=Grain.MONTH, day__gte=first_year, day__lt=last_month)
+        | Q(grain=Grain.DAY, day__gte=last_month, day__lt=last)
+    )
+    rows = list(
+        Rollup.objects.filter(in_scope(scope_paths(agency)))
+        .filter(needed)
+        .values("grain", "day", "procedure_id")
+        .annotate(**{measure: Sum(measure) for measure in MEASURES})
+        .order_by()
+    )
+
+    def prefix(day: dt.date) -> dict[int, dict[str, int]]:
+        year, month = day.replace(month=1, day=1), day.replace(day=1)
+        found: dict[int, dict[str, int]] = {}
+        for row in rows:
+            grain, start = row["grain"], row["day"]
+            if (
+                (grain == Grain.YEAR and start < year)
+                or (grain == Grain.MONTH and year <= start < month)
+                or (grain == Grain.DAY and month <= start < day)
+            ):
+                sums = found.setdefault(row["procedure_id"], dict.fromkeys(MEASURES, 0))
+                for measure in MEASURES:
+                    sums[measure] += row[measure] or 0
+        return found
+
+    results = []
+    for month_period in periods:
+        as_of = min(month_period.end, today)
+        at_start, at_end = prefix(month_period.start), prefix(as_of + dt.timedelta(days=1))
+        zero = dict.fromkeys(MEASURES, 0)
+        combined = [
+            {
+                "procedure_id": procedure,
+                **{"s_" + m: at_start.get(procedure, zero)[m] for m in MEASURES},
+                **{"e_" + m: at_end.get(procedure, zero)[m] for m in MEASURES},
+            }
+            for procedure in at_start.keys() | at_end.keys()
+        ]
+        totals = _totals_of(combined)
+        results.append(
+            IndexResult(agency, month_period, as_of, totals, score(formula, totals.measurements()))
+        )
+    return results
 
 
 __all__ = [

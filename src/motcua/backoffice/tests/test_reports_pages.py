@@ -380,6 +380,17 @@ REPORT_SHOTS = (
         "Hồ sơ của một ô: cột 13 (đang giải quyết quá hạn), lĩnh vực Hộ tịch",
         CELL_URL,
     ),
+    # taken by test_reports_index766.py
+    (
+        "office-reports-3-index766.png",
+        "Chỉ số 766 tháng 3/2026 của phường: tổng điểm, sáu nhóm chỉ số, 12 tháng gần nhất",
+        "/can-bo/bao-cao/chi-so-766/",
+    ),
+    (
+        "office-reports-4-ranking.png",
+        "Chỉ số 766 của tỉnh: xếp hạng các xã, phường",
+        "/can-bo/bao-cao/chi-so-766/",
+    ),
 )
 
 
@@ -393,9 +404,10 @@ def gallery_section() -> list[str]:
         "",
         SECTION,
         "",
-        "Written by `src/motcua/backoffice/tests/test_reports_pages.py`: the table of a leader",
-        "and the list behind one of its numbers, on a 360 px phone (Chromium). Each was also",
-        "checked by axe-core at 360 and 1280 px.",
+        "Written by `src/motcua/backoffice/tests/test_reports_pages.py` and",
+        "`test_reports_index766.py`: the table of a leader and the list behind one of its",
+        "numbers, the 766 index of a commune and the ranking of a province's communes, on a",
+        "360 px phone (Chromium). Each was also checked by axe-core at 360 and 1280 px.",
         "",
         "| # | Page | Path |",
         "|---|------|------|",

@@ -359,6 +359,13 @@ def rollup_rebuild(batch: int = 5000) -> int:
     return count
 
 
+def rollups_missing() -> bool:
+    """Whether some received dossier has no fact: the rollups predate it (an upgrade from a
+    version without reports, or rows written outside the services)."""
+    received = Dossier.objects.exclude(received_at=None)
+    return received.exclude(pk__in=DossierFact.objects.values("pk")).exists()
+
+
 def _stored() -> dict[RowKey, tuple[int, ...]]:
     return {
         (row.agency_id, row.grain, row.day, row.sector_id, row.procedure_id): row.values()

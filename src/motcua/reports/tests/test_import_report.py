@@ -17,6 +17,7 @@ from motcua.dossiers.services import lifecycle as svc
 from motcua.dossiers.tests.factories import dossier_in, vn
 from motcua.org.models import Agency
 from motcua.reports.form06 import form06
+from motcua.reports.index766 import index_766
 from motcua.reports.periods import PeriodKind, date_range, period_of
 from motcua.reports.services.rollups import rollup_differences
 from motcua.reports.tables import COLUMNS
@@ -95,6 +96,10 @@ def live(staff, version, desk) -> None:
     svc.dossier_resolve(actor=staff.clerk, dossier=supplied, at=vn(2026, 3, 9, 16))
 
 
+def measured(result) -> dict:
+    return {code: (c.numerator, c.denominator) for code, c in result.score.components.items()}
+
+
 def cells(table) -> list[int]:
     return [table.total.column(number) for number, _a, _l in COLUMNS]
 
@@ -120,6 +125,10 @@ def test_imported_history_reports_like_live(tree, catalogue, c2_staff, tmp_path:
         imported = form06(tree.c1, period, today=today)
         created = form06(tree.c2, period, today=today)
         assert cells(imported) == cells(created), period
+        # The 766 index too (SPEC.md §5.2): every measured component alike.
+        assert measured(index_766(tree.c1, period, today=today)) == measured(
+            index_766(tree.c2, period, today=today)
+        ), period
     march = form06(tree.c1, periods[1], today=today)
     # By hand (SPEC.md §7.1): received in March 1 online + 5 at the counter, 1 carried over;
     # finished: early the online one; on time the withdrawal (col 9) and the supplemented one

@@ -130,3 +130,17 @@ def test_ranking_of_communes_and_trend(ctx):
     ]
     assert trend[-1].as_of == dt.date(2026, 4, 15)
     assert measured(trend[1], "2.1") == (4, 10)
+
+
+@pytest.mark.django_db
+def test_the_trend_equals_the_index_of_each_month(ctx, django_assert_max_num_queries):
+    """``monthly_trend`` reads all months at once; each month must equal ``index_766``."""
+    crafted(ctx)
+    today = dt.date(2026, 4, 15)
+    with django_assert_max_num_queries(4):
+        trend = monthly_trend(ctx.tree.p1, months=12, today=today)
+    assert len(trend) == 12
+    for month in trend:
+        alone = index_766(ctx.tree.p1, month.period, today=today)
+        assert month.totals == alone.totals, month.period
+        assert month.score.total == alone.score.total

@@ -213,3 +213,15 @@ def test_rebuild_command_repairs_and_check_reports(ctx, capsys):
     assert rollup_differences() == []
     call_command("reports", "rebuild", "--check")
     assert "match" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_rebuild_if_needed_fills_in_what_an_upgrade_lacks(ctx, capsys):
+    dossier = _received(ctx, vn(2026, 3, 2, 9), online=True)
+    call_command("reports", "rebuild", "--if-needed")
+    assert "Rebuilt" not in capsys.readouterr().out  # nothing was missing
+    DossierFact.objects.filter(pk=dossier.pk).delete()
+    Rollup.objects.all().delete()
+    call_command("reports", "rebuild", "--if-needed")
+    assert "Rebuilt the rollups of 1 received dossiers" in capsys.readouterr().out
+    assert rollup_differences() == []

@@ -14,7 +14,11 @@ import time
 from django.core.management.base import BaseCommand
 
 from motcua.reports.projection import MEASURES
-from motcua.reports.services.rollups import rollup_differences, rollup_rebuild
+from motcua.reports.services.rollups import (
+    rollup_differences,
+    rollup_rebuild,
+    rollups_missing,
+)
 
 
 class Command(BaseCommand):
@@ -26,10 +30,25 @@ class Command(BaseCommand):
         rebuild.add_argument(
             "--check", action="store_true", help="compare only; exit 1 if the rollups differ"
         )
+        rebuild.add_argument(
+            "--if-needed",
+            action="store_true",
+            help="only if a received dossier has no fact (after an upgrade; `motcua up` uses it)",
+        )
         rebuild.add_argument("--batch", type=int, default=5000, help="dossiers per batch")
 
-    def handle(self, *args, action: str, check: bool = False, batch: int = 5000, **options):
+    def handle(
+        self,
+        *args,
+        action: str,
+        check: bool = False,
+        if_needed: bool = False,
+        batch: int = 5000,
+        **options,
+    ):
         started = time.perf_counter()
+        if if_needed and not rollups_missing():
+            return
         if check:
             differences = rollup_differences(batch)
             elapsed = time.perf_counter() - started
