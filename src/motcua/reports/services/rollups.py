@@ -231,17 +231,31 @@ def _upsert(rows: list[tuple[RowKey, Counter[str]]]) -> None:
     columns = ("agency_id", "grain", "day", "sector_id", "procedure_id", *MEASURES)
     updates = ", ".join(f"{m} = {table}.{m} + excluded.{m}" for m in MEASURES)
     # The table and column names are this module's constants; only values are parameters.
-    head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "  # noqa: S608
+    head = f"INSERT INTO {table} ({', '.join(columns)}) "
     tail = f" ON CONFLICT ({', '.join(columns[:5])}) DO UPDATE SET {updates}"
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # One array per column: a fixed statement whatever the number of rows, where a
+            # VALUES list of 500 rows × 30 placeholders costs psycopg more to bind than the
+            # database to run (docs/performance.md, "Reports at scale", note 2).
+            types = ("int", "text", "date", "int", "int", *(["int"] * len(MEASURES)))
+            arrays = ", ".join(f"%s::{kind}[]" for kind in types)
+            select = f"SELECT * FROM unnest({arrays}) ORDER BY 1, 2, 3, 4, 5"  # noqa: S608
+            for start in range(0, len(rows), 5000):
+                chunk = rows[start : start + 5000]
+                params = [[key[i] for key, _values in chunk] for i in range(5)] + [
+                    [values.get(m, 0) for _key, values in chunk] for m in MEASURES
+                ]
+                cursor.execute(head + select + tail, params)
+            return
         for start in range(0, len(rows), BATCH):
             chunk = rows[start : start + BATCH]
             placeholders = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(chunk))
-            params: list = []
+            values_params: list = []
             for key, values in chunk:
-                params.extend(key)
-                params.extend(values.get(measure, 0) for measure in MEASURES)
-            cursor.execute(head + placeholders + tail, params)
+                values_params.extend(key)
+                values_params.extend(values.get(measure, 0) for measure in MEASURES)
+            cursor.execute(head + "VALUES " + placeholders + tail, values_params)
 
 
 # -- recomputation ---------------------------------------------------------------------------
@@ -311,7 +325,9 @@ def recompute(
         facts = []
         deltas: dict[tuple[Key, dt.date], Counter[str]] = defaultdict(Counter)
         for dossier in chunk:
-            snapshot = snapshot_of(dossier, dossier.supplements.all(), dossier.payments.all())
+            snapshot = snapshot_of(
+                dossier, dossier.supplements.all(), dossier.payments.all(), flags_of(dossier)
+            )
             assert snapshot is not None
             counts = project(snapshot)
             key = dossier_key(dossier)
