@@ -48,6 +48,7 @@ def cmd_up(args: argparse.Namespace) -> int:
             _say("motcua: production mode — demo accounts are not created")
         else:
             call_command("load_demo", verbosity=1)
+            call_command("load_demo_history", verbosity=1)
     call_command("collectstatic", interactive=False, verbosity=0)
     _say(f"motcua: ready in {time.perf_counter() - started:.1f} s")
     if args.no_serve:
@@ -120,6 +121,7 @@ ALIASES = {
     "verify-events": "verify_events",  # motcua verify-events
     "outbox-worker": "outbox_worker",  # motcua outbox-worker [--once]
     "reports": "reports",  # motcua reports rebuild [--check]
+    "bench": "bench",  # motcua bench generate --dossiers N --province CODE
 }
 
 

@@ -46,12 +46,15 @@ def test_up_is_idempotent_and_prints_the_demo_accounts(tmp_path):
     ):
         assert username in first.stdout
     assert "34 provinces, 3321 communes" in first.stdout
+    # A few months of synthetic history for the demo province, for the reports (issue 6).
+    assert "demo history: 3000 synthetic dossiers" in first.stdout
     counts = _counts(tmp_path)
     assert counts[1] >= 20
 
     second = _motcua("up", "--no-serve", data_dir=tmp_path)
     assert second.returncode == 0, second.stderr
     assert "(0 created)" in second.stdout
+    assert "demo history" not in second.stdout  # once only
     assert _counts(tmp_path) == counts
 
     check = _motcua("check", data_dir=tmp_path)
