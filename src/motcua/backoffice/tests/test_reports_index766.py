@@ -44,11 +44,11 @@ URL = "/can-bo/bao-cao/chi-so-766/"
 FORM06_URL = "/can-bo/bao-cao/bieu-06/"
 CELL_URL = "/can-bo/bao-cao/bieu-06/ho-so/"
 MARCH = {"ky": "month", "nam": "2026", "so": "3"}
-# session, user, official, second factor, roles, the agency (6); the period and 12 months:
-# merged agencies and one rollup sum each (26); a province's ranking: its communes, every
+# session, user, official, second factor, roles, the agency (6); the period: merged agencies
+# and one rollup sum (2); the 12 months at once (2); a province's ranking: its communes, every
 # agency's commune, merged agencies and one rollup sum for all (4); the agencies to choose
-# from (1); the session's save (3). A commune's page takes 36.
-MAX_QUERIES = 40
+# from (1); the session's save (3). A commune's page takes 14.
+MAX_QUERIES = 20
 ON_TIME_ROW = re.compile(r'<tr class="index766__measured">\s*<td>2\.1</td>.*?</tr>', re.S)
 TREND_ROW = re.compile(r'<th scope="row"><a href="/can-bo/bao-cao/chi-so-766/\?[^"]+">')
 
