@@ -60,17 +60,6 @@ class Totals:
     fee_procedures: int = 0
     paid_procedures: int = 0
 
-    def add(self, other: Totals) -> None:
-        self.received += other.received
-        self.carried_and_received += other.carried_and_received
-        self.on_time_766 += other.on_time_766
-        self.fee_procedures += other.fee_procedures
-        self.paid_procedures += other.paid_procedures
-        flags = self.flags if self.flags is not None else dict.fromkeys(FLAGS, 0)
-        for name, value in (other.flags or {}).items():
-            flags[name] += value
-        self.flags = flags
-
     def measurements(self) -> dict[str, Measurement]:
         flags = self.flags or dict.fromkeys(FLAGS, 0)
 
