@@ -92,9 +92,15 @@ def with_flag_data(queryset: QuerySet[Dossier]) -> QuerySet[Dossier]:
     )
 
 
-def flags_of(dossier: Dossier) -> frozenset[str]:
-    """The 766 flags of a dossier annotated by ``with_flag_data`` (``projection.FLAGS`` says
-    which component each one serves; the definitions not in SPEC.md are ADR 0004's)."""
+FLAG_DATA = ("_reused", "_from_store", "_fees", "_charged", "_disliked")
+
+
+def flags_of(dossier: Dossier, data: dict | None = None) -> frozenset[str]:
+    """The 766 flags of a dossier annotated by ``with_flag_data``, or of a dossier and its
+    annotations read apart (``data``, keyed by ``FLAG_DATA``). ``projection.FLAGS`` says which
+    component each flag serves; the definitions not in SPEC.md are ADR 0004's."""
+    if data is None:
+        data = {name: getattr(dossier, name, None) for name in FLAG_DATA}
     version = dossier.procedure_version
     online = dossier.channel == Channel.ONLINE
     document = version.result_is_document
@@ -107,15 +113,15 @@ def flags_of(dossier: Dossier) -> frozenset[str]:
         and online
         and dossier.return_method in (ReturnMethod.ONLINE, ReturnMethod.POST),
         "online_ok": online and (e_result or not document),
-        "fee_bearing": (getattr(dossier, "_fees", None) or 0) > 0
-        or getattr(dossier, "_charged", False),
+        "fee_bearing": (data["_fees"] or 0) > 0
+        or bool(data["_charged"]),
         "paid_online": dossier.paid_online,
         "doc_result": document,
         "e_result": document and e_result,
         "digitised_ok": dossier.digitised and (e_result or not document),
-        "reused": getattr(dossier, "_reused", False),
-        "from_store": getattr(dossier, "_from_store", False),
-        "disliked": getattr(dossier, "_disliked", False),
+        "reused": data["_reused"],
+        "from_store": data["_from_store"],
+        "disliked": data["_disliked"],
         "rated": dossier.rated,
     }
     return frozenset(name for name, value in flags.items() if value)
@@ -136,11 +142,10 @@ def snapshot_of(
     if payments is None:
         payments = dossier.payments.all()
     if flags is None:
-        flags = flags_of(
-            with_flag_data(Dossier.objects.filter(pk=dossier.pk))
-            .select_related("procedure_version")
-            .get()
-        )
+        # Only the annotations are read: the dossier in hand is saved and current, and a
+        # whole row with its version costs the hook more than everything else it does.
+        data = with_flag_data(Dossier.objects.filter(pk=dossier.pk)).values(*FLAG_DATA).get()
+        flags = flags_of(dossier, data)
     return Snapshot(
         received_at=dossier.received_at,
         channel=dossier.channel,
