@@ -72,6 +72,16 @@ def demo_accounts() -> list[DemoAccount]:
             c,
             "Chủ tịch Ủy ban nhân dân phường",
         ),
+        # A leader of the whole province: the commune ranking of the 766 index and Biểu 06
+        # for all of the province's communes (issue 6).
+        DemoAccount(
+            "demo.lanhdaotinh",
+            "Lê Văn Khoa",
+            Role.AGENCY_LEADER,
+            p,
+            p,
+            "Phó Chủ tịch Ủy ban nhân dân tỉnh",
+        ),
         DemoAccount("demo.vanthu", "Vũ Thị Giang", Role.CLERK, f"{c}-van-phong", c, "Văn thư"),
         DemoAccount("demo.ketoan", "Đỗ Văn Hải", Role.ACCOUNTANT, c, c, "Kế toán"),
         DemoAccount(

@@ -15,8 +15,10 @@ from django.utils import timezone
 from motcua.dossiers.choices import OPEN_STATES, DossierState, Timeliness
 from motcua.dossiers.models import Dossier, Extension, SupplementRequest, Transfer
 from motcua.dossiers.services.events import verify_events
+from motcua.feedback.models import DossierRating
 from motcua.org.services.calendar import calendar_for
 from motcua.reports.form06 import form06
+from motcua.reports.index766 import index_766
 from motcua.reports.models import DossierFact, Rollup
 from motcua.reports.periods import Period
 from motcua.reports.services.rollups import rollup_differences
@@ -87,8 +89,27 @@ def test_a_synthetic_province(province, tree):
     assert table.total.received == N  # col 3 = 4 + 5 + 6
     assert table.total.received == table.total.finished + table.total.open
 
+    # a third of the returned dossiers are rated, most of them "like" (SPEC.md §6.1; 766 5.4)
+    ratings = list(DossierRating.objects.select_related("dossier"))
+    assert {r.dossier_id for r in ratings} == set(
+        synthetic_dossiers(province).filter(rated=True).values_list("pk", flat=True)
+    )
+    returned = synthetic_dossiers(province).filter(state=DossierState.RETURNED).count()
+    assert 0.2 <= len(ratings) / returned <= 0.5
+    assert all(r.dossier.state == DossierState.RETURNED for r in ratings)
+    assert all(r.rated_at >= r.dossier.returned_at for r in ratings)
+    disliked = [r for r in ratings if not r.liked]
+    assert 0 < len(disliked) < len(ratings) / 4
+    assert all(r.overall == "dissatisfied" for r in disliked)
+    totals = index_766(province, Period(START, END), today=END).totals
+    assert totals.flags is not None
+    assert (totals.flags["rated"], totals.flags["disliked"]) == (len(ratings), len(disliked))
+    five_four = totals.measurements()["5.4"]
+    assert five_four.numerator == totals.on_time_766 - len(disliked)
+
     # --delete leaves nothing behind
     assert synthetic_delete(province=province) == N
+    assert not DossierRating.objects.exists()
     assert not synthetic_dossiers(province).exists()
     assert not DossierFact.objects.exists()
     assert all(not any(row.values()) for row in Rollup.objects.all())

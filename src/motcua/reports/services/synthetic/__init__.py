@@ -44,8 +44,10 @@ same province):
 
 The dossiers' fields are filled as the import of historical dossiers fills them (state, clock
 fields, timeliness by ``dossier_convention()`` through ``clock.classify``, counters, flags,
-result and return), with an applicant drawn from common Vietnamese names. No steps, components,
-fees or ratings are written. **By default no events are written**: the benchmarks measure the
+result and return), with an applicant drawn from common Vietnamese names. A third of the
+returned dossiers are rated (``DossierRating``: 92 % "like", the two Likert answers of SPEC.md
+§6.1, on the portal for online dossiers, at the desk otherwise). No steps, components or fees
+are written. **By default no events are written**: the benchmarks measure the
 reports, which read the rollups, not the events. With ``events=True`` each dossier gets its
 minimal hash-chained history through ``events_bulk_append``, the importer's helper.
 

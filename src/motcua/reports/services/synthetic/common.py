@@ -40,6 +40,9 @@ RETURNED_SHARE = 0.9
 REFUSED_SHARE = 0.03
 OPEN_OVERDUE_SHARE = 0.3
 SYNCED_SHARE = 0.95  # sent to the national portal (766 component 1.4)
+# Of the returned dossiers: rated by the applicant (SPEC.md §6.1), and of those, a "like" (5.4).
+RATED_SHARE = 0.35
+LIKED_SHARE = 0.92
 # The electronic result every synthetic dossier with one points at (a one-page PDF).
 E_RESULT = b"%PDF-1.4\n% motcua synthetic result\n%%EOF\n"
 

@@ -27,6 +27,8 @@ from motcua.org.models import Agency
 from motcua.reports.services.synthetic.common import (
     EARLY,
     LATE,
+    LIKED_SHARE,
+    RATED_SHARE,
     REFUSED_SHARE,
     RETURNED_SHARE,
     SYNCED_SHARE,
@@ -44,6 +46,7 @@ _RETURN_METHOD = {
 
 _EXTENSION_REASONS = ("Cần xác minh thêm thông tin", "Chờ ý kiến của cơ quan phối hợp")
 _STOP_REASONS = ("Người nộp không bổ sung hồ sơ đúng hạn", "Không còn căn cứ giải quyết")
+_COMPLAINTS = ("Phải chờ lâu", "Phải đi lại nhiều lần", "")
 
 
 # -- one dossier ---------------------------------------------------------------------------------
@@ -61,6 +64,7 @@ class Made:
     extension: dict[str, Any] | None = None
     payment: dict[str, Any] | None = None
     transfer: dict[str, Any] | None = None
+    rating: dict[str, Any] | None = None
     events: list[tuple[Action, dt.datetime, str, str, dict[str, Any]]] = field(default_factory=list)
 
 
@@ -100,6 +104,7 @@ class DossierLife:
         self.extension: dict[str, Any] | None = None
         self.payment: dict[str, Any] | None = None
         self.transfer: dict[str, Any] | None = None
+        self.rating: dict[str, Any] | None = None
         self.fields: dict[str, Any] = {}
 
     # ---- time ------------------------------------------------------------------------------
@@ -340,6 +345,38 @@ class DossierLife:
                 "return_method": _RETURN_METHOD[Channel(self.channel)],
                 "result_recipient": self.fields["applicant_name"],
             }
+            if rng.random() < RATED_SHARE:
+                self.rate(returned)
+
+    def rate(self, returned: dt.datetime) -> None:
+        """The applicant's rating, as ``feedback.services.dossier_rate`` keeps it: online on
+        the portal for an online dossier, otherwise entered at the desk."""
+        rng = self.rng
+        liked = rng.random() < LIKED_SHARE
+        if liked:
+            convenience = overall = "very_satisfied" if rng.random() < 0.4 else "satisfied"
+        else:
+            convenience = "satisfied" if rng.random() < 0.3 else "dissatisfied"
+            overall = "dissatisfied"
+        channel = "portal" if self.channel == Channel.ONLINE else "desk"
+        at = returned + dt.timedelta(hours=rng.uniform(0.1, 72))  # none after the end
+        self.act(
+            Action.RATE,
+            at,
+            liked=liked,
+            convenience=convenience,
+            overall=overall,
+            channel=channel,
+        )
+        self.fields["rated"] = True
+        self.rating = {
+            "liked": liked,
+            "convenience": convenience,
+            "overall": overall,
+            "channel": channel,
+            "rated_at": at,
+            "comment": "" if liked else rng.choice(_COMPLAINTS),
+        }
 
     # ---- the story -------------------------------------------------------------------------
     def live(self, story: str, received: dt.datetime, submitted: dt.datetime) -> None:
@@ -396,6 +433,7 @@ class DossierLife:
             extension=self.extension,
             payment=self.payment,
             transfer=self.transfer,
+            rating=self.rating,
             events=self.events,
         )
 

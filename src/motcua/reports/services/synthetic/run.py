@@ -27,6 +27,7 @@ from motcua.dossiers.models import (
 )
 from motcua.dossiers.services.events import events_bulk_append
 from motcua.dossiers.services.files import stored_file_put
+from motcua.feedback.models import DossierRating
 from motcua.org.models import Agency
 from motcua.reports.services.rollups import rollup_add_new, rollup_rebuild
 from motcua.reports.services.synthetic.common import (
@@ -224,8 +225,9 @@ def _write(made: list[Made], *, events: bool) -> int:
             if payment is None
             else [PaymentRequest(dossier=dossier, description="Lệ phí", **payment)]
         )
-        # What with_flag_data would annotate (no fee rows, components or ratings here).
+        # What with_flag_data would annotate (no fee rows or components here).
         dossier._charged = payment is not None and payment["amount"] > 0  # type: ignore[attr-defined]
+        dossier._disliked = item.rating is not None and not item.rating["liked"]  # type: ignore[attr-defined]
     bulk_insert(SupplementRequest, [row for rows_ in supplements for row in rows_])
     bulk_insert(PaymentRequest, [row for rows_ in payments for row in rows_])
     bulk_insert(
@@ -234,6 +236,14 @@ def _write(made: list[Made], *, events: bool) -> int:
             Extension(dossier=dossier, **item.extension)
             for item, dossier in zip(made, rows, strict=True)
             if item.extension is not None
+        ],
+    )
+    bulk_insert(
+        DossierRating,
+        [
+            DossierRating(dossier=dossier, **item.rating)
+            for item, dossier in zip(made, rows, strict=True)
+            if item.rating is not None
         ],
     )
     bulk_insert(
@@ -289,7 +299,9 @@ def synthetic_delete(
         if not ids:
             break
         with transaction.atomic():
-            DossierEvent.objects.filter(dossier_id__in=ids).delete()  # PROTECT: first
+            # PROTECT: first
+            DossierEvent.objects.filter(dossier_id__in=ids).delete()
+            DossierRating.objects.filter(dossier_id__in=ids).delete()
             Dossier.objects.filter(pk__in=ids).only("pk").delete()
         removed += len(ids)
         if progress is not None:
