@@ -22,7 +22,10 @@ increasing order:
    calendar year, and for the same year with the government cut-off (15/12–14/12); Biểu 06 for
    one commune (14797 when in the province) for the last full month; and, when
    ``reports.index766`` has them, the 766 index of the province and of every one of its
-   communes (``commune_ranking``) for the last full calendar year;
+   communes (``commune_ranking``) for the last full calendar year; and the lists behind three
+   numbers (col 3 and col 13 of the province's year, col 3 of the commune's month), as the
+   back office shows them: the count and the first page of 50 (``drilldown.cell_ids`` and
+   ``dossiers_listed``);
 4. walks ``--transitions`` dossiers through the real services at the demo commune (intake,
    three hand-overs, resolve: procedure 1.004873, as ``bench/dossier_throughput.py``) with the
    rollup hook as it is, and as many with ``dossiers.services._common.rollup_refresh``
@@ -194,6 +197,37 @@ def _report_calls(province, end: dt.date) -> list[tuple[str, Any]]:
                 lambda: form06(commune, month, today=end),
             )
         )
+    try:
+        from django.core.paginator import Paginator
+
+        from motcua.reports.drilldown import cell_ids, dossiers_listed
+    except ImportError:
+        cell_ids = None
+    if cell_ids is not None:
+
+        def cell_page(agency, period, column: int) -> None:
+            """What the list behind one number shows: its count and its first page."""
+            ids = cell_ids(agency, period, column=column, today=end)
+            page = Paginator(ids, 50).get_page(1)
+            dossiers_listed(page.object_list)
+
+        calls += [
+            (
+                f"list behind col 3, province, year {year} (count + page 1)",
+                lambda: cell_page(province, calendar_year, 3),
+            ),
+            (
+                f"list behind col 13, province, year {year} (count + page 1)",
+                lambda: cell_page(province, calendar_year, 13),
+            ),
+        ]
+        if commune is not None:
+            calls.append(
+                (
+                    f"list behind col 3, commune {commune.code}, {month_end:%m/%Y}",
+                    lambda: cell_page(commune, month, 3),
+                )
+            )
     try:
         from motcua.reports import index766
     except ImportError:

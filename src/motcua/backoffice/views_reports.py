@@ -32,7 +32,7 @@ from motcua.dossiers import oversight, queues
 from motcua.dossiers.choices import Timeliness
 from motcua.org.choices import AgencyKind, AgencyLevel
 from motcua.org.models import Agency
-from motcua.reports.drilldown import COLUMN_NUMBERS, cell_dossiers
+from motcua.reports.drilldown import COLUMN_NUMBERS, cell_ids, dossiers_listed
 from motcua.reports.exports import EXPORTS, filename, roman
 from motcua.reports.form06 import LEVEL_LABELS, as_of_day, form06
 from motcua.reports.index766 import IndexResult, commune_ranking, index_766, monthly_trend
@@ -199,7 +199,7 @@ def report_form06_cell(request: HttpRequest) -> HttpResponse:
         sector = Sector.objects.filter(pk=sector_id).first()
         if sector is None:
             raise Http404
-    dossiers = cell_dossiers(
+    ids = cell_ids(
         agency,
         form.period,
         column=column,
@@ -207,7 +207,8 @@ def report_form06_cell(request: HttpRequest) -> HttpResponse:
         sector_id=sector_id,
         today=form.today,
     )
-    page = Paginator(dossiers, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = dossiers_listed(page.object_list)
     timeliness = dict(Timeliness.choices)
     context = _period_context(form) | {
         "agency": agency,

@@ -1,8 +1,9 @@
 """The dossiers behind one number of Biểu 06/VPCP/KSTT (issue 6: every number "explained down to
 the dossiers behind it"), read side only.
 
-    cell_dossiers(agency, period, *, column, level=None, sector_id=None, today=None)
-        -> QuerySet[Dossier]
+    cell_ids(agency, period, *, column, level=None, sector_id=None, today=None)
+        -> QuerySet of dossier ids, to paginate; dossiers_listed(ids) -> list[Dossier]
+    cell_dossiers(…) -> QuerySet[Dossier]      (the same dossiers, for smaller uses)
 
 ``form06`` takes its numbers from the rollups; this selector reads ``DossierFact``, the one row
 per received dossier whose contributions the rollups sum, with the same definitions, so a cell's
@@ -29,6 +30,7 @@ agency's level and the procedure's sector.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
@@ -120,17 +122,49 @@ def cell_dossiers(
     sector_id: int | None = None,
     today: dt.date | None = None,
 ) -> QuerySet[Dossier]:
-    """The dossiers counted in one cell, oldest reception first, with what a list shows: the
-    procedure's version joined, and the day processing finished and its class (early, on time,
-    late) as the report counts them (``report_finished_day``, ``report_class06``)."""
+    """The dossiers counted in one cell, in ``LIST_ORDER``, with what a list shows (as
+    ``dossiers_listed``). For a page of a big cell, paginate ``cell_ids`` instead."""
     facts = cell_facts(agency, period, column=column, level=level, sector_id=sector_id, today=today)
-    own = DossierFact.objects.filter(dossier_id=OuterRef("pk"))
-    return (
+    return _with_report_fields(
         Dossier.objects.filter(pk__in=Subquery(facts.values("dossier_id")))
-        .select_related("procedure_version", "receiving_agency")
-        .annotate(
-            report_finished_day=Subquery(own.values("finished_day")[:1]),
-            report_class06=Subquery(own.values("class06")[:1]),
-        )
-        .order_by("received_at", "pk")
+    ).order_by("report_received_day", "pk")
+
+
+# The order of a cell's list: by the day of reception (the day the report counts it on), then
+# by dossier id (the order they were created in).
+LIST_ORDER = ("received_day", "dossier_id")
+
+
+def cell_ids(
+    agency: Agency,
+    period: Period,
+    *,
+    column: int,
+    level: str | None = None,
+    sector_id: int | None = None,
+    today: dt.date | None = None,
+) -> QuerySet[DossierFact, int]:
+    """The ids of the dossiers counted in one cell, in ``LIST_ORDER``: what a page of the list
+    slices before ``dossiers_listed`` reads the dossiers of that page only. Counting and
+    ordering the facts, narrow rows, rather than the dossiers they belong to keeps a cell of a
+    million dossiers a matter of a second (docs/performance.md, "Reports at scale")."""
+    facts = cell_facts(agency, period, column=column, level=level, sector_id=sector_id, today=today)
+    return facts.order_by(*LIST_ORDER).values_list("dossier_id", flat=True)
+
+
+def _with_report_fields(dossiers: QuerySet[Dossier]) -> QuerySet[Dossier]:
+    own = DossierFact.objects.filter(dossier_id=OuterRef("pk"))
+    return dossiers.select_related("procedure_version", "receiving_agency").annotate(
+        report_received_day=Subquery(own.values("received_day")[:1]),
+        report_finished_day=Subquery(own.values("finished_day")[:1]),
+        report_class06=Subquery(own.values("class06")[:1]),
     )
+
+
+def dossiers_listed(ids: Iterable[int]) -> list[Dossier]:
+    """The dossiers ``ids`` in that order, with the procedure's version and the receiving
+    agency joined, and the day processing finished and its class (early, on time, late) as the
+    report counts them (``report_finished_day``, ``report_class06``)."""
+    ids = list(ids)
+    found = {d.pk: d for d in _with_report_fields(Dossier.objects.filter(pk__in=ids))}
+    return [found[pk] for pk in ids if pk in found]

@@ -113,8 +113,7 @@ def flags_of(dossier: Dossier, data: dict | None = None) -> frozenset[str]:
         and online
         and dossier.return_method in (ReturnMethod.ONLINE, ReturnMethod.POST),
         "online_ok": online and (e_result or not document),
-        "fee_bearing": (data["_fees"] or 0) > 0
-        or bool(data["_charged"]),
+        "fee_bearing": (data["_fees"] or 0) > 0 or bool(data["_charged"]),
         "paid_online": dossier.paid_online,
         "doc_result": document,
         "e_result": document and e_result,

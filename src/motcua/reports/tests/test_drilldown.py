@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from motcua.reports.drilldown import COLUMN_NUMBERS, cell_dossiers
+from motcua.reports.drilldown import COLUMN_NUMBERS, cell_dossiers, cell_ids, dossiers_listed
 from motcua.reports.form06 import form06
 from motcua.reports.periods import date_range, period_of
 from motcua.reports.tests import crafted as by_hand
@@ -116,8 +116,12 @@ def test_a_row_and_a_level_narrow_the_list(ctx):
 def test_the_list_is_in_reception_order_with_the_reports_finish(ctx):
     d = crafted(ctx)
     listed = list(cell_dossiers(ctx.tree.c1, MARCH, column=7, today=TODAY))
-    received = [x.received_at for x in listed]
+    received = [(x.report_received_day, x.pk) for x in listed]
     assert received == sorted(received)
+    # a page: the ids in the same order, then their dossiers
+    ids = cell_ids(ctx.tree.c1, MARCH, column=7, today=TODAY)
+    assert list(ids) == [x.pk for x in listed]
+    assert [x.pk for x in dossiers_listed(ids[1:3])] == [x.pk for x in listed[1:3]]
     withdrawn = next(x for x in listed if x.code == d["withdrawn"].code)
     # a confirmed withdrawal is finished, on time, on the day it was confirmed (ADR 0004 §1)
     assert (withdrawn.report_finished_day, withdrawn.report_class06) == (
