@@ -18,7 +18,7 @@ the numbers are taken at (``as_of_day``: the period's end, or today while it run
 - col 11: received by E and not finished by E (the open stock at the end);
 - col 13: those of col 11 whose overdue stream — the ``od06`` deltas of the fact's
   contribution on the days up to E — sums to 1: the prefix sum ``form06`` reads from the
-  rollups, taken dossier by dossier;
+  rollups, taken dossier by dossier (in SQL, by the JSON functions of PostgreSQL or SQLite);
 - col 12 = col 11 minus col 13.
 
 A dossier's finished day is never before its received day (``projection``), so "finished in
@@ -32,7 +32,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
 
 from motcua.dossiers.models import Dossier
 from motcua.org.models import Agency
@@ -69,21 +69,31 @@ def _conditions(column: int, start: dt.date, end: dt.date) -> Q:
     return Q(received_day__lte=end) & (Q(finished_day__isnull=True) | Q(finished_day__gt=end))
 
 
-def overdue_at(facts: QuerySet[DossierFact], day: dt.date) -> list[int]:
-    """The dossiers among ``facts`` that were in process past their appointment at the end of
-    ``day``: their ``od06`` deltas on the days up to ``day`` sum to 1 (SPEC.md §7.1 col 13)."""
-    last = day.toordinal()
-    found = []
-    rows = facts.order_by().values_list("dossier_id", "contribution")
-    for dossier_id, contribution in rows.iterator(chunk_size=2000):
-        stream = sum(
-            delta
-            for ordinal, measure, delta in contribution
-            if measure == OVERDUE and ordinal <= last
-        )
-        if stream == 1:
-            found.append(dossier_id)
-    return found
+class OverdueStream(Func):
+    """A fact's ``od06`` deltas on the days up to ``day``, summed by the database: 1 when the
+    dossier was in process past its appointment at the end of ``day`` (SPEC.md §7.1 col 13),
+    the prefix sum ``form06`` reads from the rollups, taken dossier by dossier."""
+
+    output_field = IntegerField()
+
+    def __init__(self, day: dt.date) -> None:
+        super().__init__(F("contribution"))
+        self.day = day
+
+    def as_sql(self, compiler, connection, **extra):  # type: ignore[override]
+        column, params = compiler.compile(self.source_expressions[0])
+        if connection.vendor == "postgresql":
+            sql = (
+                "(SELECT COALESCE(SUM((e ->> 2)::int), 0) FROM jsonb_array_elements({}) e "
+                "WHERE e ->> 1 = %s AND (e ->> 0)::int <= %s)"
+            )
+        else:  # SQLite's JSON1 functions
+            sql = (
+                "(SELECT COALESCE(SUM(json_extract(e.value, '$[2]')), 0) FROM json_each({}) e "
+                "WHERE json_extract(e.value, '$[1]') = %s AND json_extract(e.value, '$[0]') <= %s)"
+            )
+        # ``column`` is the compiled reference to the field, never input.
+        return sql.format(column), [*params, OVERDUE, self.day.toordinal()]
 
 
 def cell_facts(
@@ -111,6 +121,15 @@ def cell_facts(
         overdue = overdue_at(facts, end)
         facts = facts.filter(pk__in=overdue) if column == 13 else facts.exclude(pk__in=overdue)
     return facts
+
+
+def overdue_at(facts: QuerySet[DossierFact], day: dt.date) -> list[int]:
+    """The dossiers among ``facts`` in process past their appointment at the end of ``day``.
+    The database sums each stream, but in the select list: as a condition its selectivity is
+    unknown to PostgreSQL's planner, which then picks a plan for a few rows and reads the whole
+    table (10 s for a province at 2 M dossiers, against 0.5 s so)."""
+    streams = facts.order_by().annotate(overdue=OverdueStream(day))
+    return [pk for pk, stream in streams.values_list("dossier_id", "overdue") if stream == 1]
 
 
 def cell_dossiers(
