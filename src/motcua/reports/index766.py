@@ -93,43 +93,56 @@ class IndexResult:
     score: IndexScore
 
 
-def _rows(paths: list[str], period: Period, as_of: dt.date):
+def _rows(
+    paths: list[str],
+    period: Period,
+    as_of: dt.date,
+    group_by: tuple[str, ...] = ("agency_id", "procedure_id"),
+):
+    """The prefix sums per ``group_by``, which must include the procedure (3.5b counts
+    procedures). A period's flows are never negative, so a procedure has a fee-bearing dossier
+    in a scope exactly when one of its rows there has: one row per procedure is enough for one
+    scope, one per agency and procedure for the ranking."""
     return prefix_sums(
         paths,
         period.start,
         as_of,
-        group_by=("agency_id", "procedure_id"),
+        group_by=group_by,
         at_start=MEASURES,
         at_end=MEASURES,
     )
 
 
 def _totals_of(rows: list[dict]) -> Totals:
-    """Totals of rows of one scope (procedures counted distinct within it, for 3.5b)."""
-    totals = Totals(flags=dict.fromkeys(FLAGS, 0))
+    """Totals of rows of one scope (procedures counted distinct within it, for 3.5b). Every
+    total but 3.5b's is a sum of the rows' columns, so the columns are summed first."""
     fee: set[int] = set()
     paid: set[int] = set()
-    assert totals.flags is not None
+    keys = [key for key in rows[0] if key[:2] in ("s_", "e_")] if rows else []
+    summed = dict.fromkeys(keys, 0)
     for row in rows:
-
-        def flow(measure: str, row: dict = row) -> int:
-            return (row["e_" + measure] or 0) - (row["s_" + measure] or 0)
-
-        def at(prefix: str, names: tuple[str, ...], row: dict = row) -> int:
-            return sum(row[prefix + name] or 0 for name in names)
-
-        totals.received += sum(flow(m) for m in RECEIVED)
-        totals.carried_and_received += at("e_", RECEIVED) - at("s_", FINISHED)
-        open_at_end = at("e_", RECEIVED) - at("e_", FINISHED)
-        totals.on_time_766 += flow("fin766_ok") + open_at_end - (row["e_od766"] or 0)
-        for flag in FLAGS:
-            totals.flags[flag] += flow(flag)
-        if flow("fee_bearing") > 0:
+        for key in keys:
+            summed[key] += row[key] or 0
+        if (row["e_fee_bearing"] or 0) > (row["s_fee_bearing"] or 0):
             fee.add(row["procedure_id"])
-            if flow("paid_online") > 0:
+            if (row["e_paid_online"] or 0) > (row["s_paid_online"] or 0):
                 paid.add(row["procedure_id"])
-    totals.fee_procedures, totals.paid_procedures = len(fee), len(paid)
-    return totals
+
+    def flow(measure: str) -> int:
+        return summed.get("e_" + measure, 0) - summed.get("s_" + measure, 0)
+
+    def at(prefix: str, names: tuple[str, ...]) -> int:
+        return sum(summed.get(prefix + name, 0) for name in names)
+
+    open_at_end = at("e_", RECEIVED) - at("e_", FINISHED)
+    return Totals(
+        received=sum(flow(m) for m in RECEIVED),
+        carried_and_received=at("e_", RECEIVED) - at("s_", FINISHED),
+        on_time_766=flow("fin766_ok") + open_at_end - summed.get("e_od766", 0),
+        flags={flag: flow(flag) for flag in FLAGS},
+        fee_procedures=len(fee),
+        paid_procedures=len(paid),
+    )
 
 
 def index_766(
@@ -141,7 +154,7 @@ def index_766(
 ) -> IndexResult:
     """The index of ``agency``'s subtree over a calendar period (the caller checks scope)."""
     as_of = as_of_day(period, today)
-    totals = _totals_of(list(_rows(scope_paths(agency), period, as_of)))
+    totals = _totals_of(list(_rows(scope_paths(agency), period, as_of, ("procedure_id",))))
     formula = formula or load_formula()
     return IndexResult(agency, period, as_of, totals, score(formula, totals.measurements()))
 
