@@ -14,7 +14,9 @@ increasing order:
 
 1. adds synthetic dossiers to the province (``--province``, default 38, Thanh Hóa) until it has
    that many, with ``reports.services.synthetic`` (what ``motcua bench generate`` runs: 36
-   months ending on ``--end``, ``--jobs`` processes), then ``ANALYZE``;
+   months ending on ``--end``, ``--jobs`` processes), then ``VACUUM ANALYZE``: the state
+   autovacuum reaches after a bulk load (statistics, and the visibility map that lets the
+   lists read ``reports_fact_list`` alone);
 2. counts the rows (dossiers, facts, rollups by grain) and the tables' sizes; at 100,000
    dossiers or fewer also checks ``rollup_differences() == []`` (it recomputes everything);
 3. times, interleaved, after one warm-up each, ``--runs`` times (p50 and max): the baseline
@@ -24,8 +26,7 @@ increasing order:
    ``reports.index766`` has them, the 766 index of the province and of every one of its
    communes (``commune_ranking``) for the last full calendar year; and the lists behind three
    numbers (col 3 and col 13 of the province's year, col 3 of the commune's month), as the
-   back office shows them: the count and the first page of 50 (``drilldown.cell_ids`` and
-   ``dossiers_listed``);
+   back office shows them: the count and the first page of 50 (``drilldown.cell_page``);
 4. walks ``--transitions`` dossiers through the real services at the demo commune (intake,
    three hand-overs, resolve: procedure 1.004873, as ``bench/dossier_throughput.py``) with the
    rollup hook as it is, and as many with ``dossiers.services._common.rollup_refresh``
@@ -198,18 +199,14 @@ def _report_calls(province, end: dt.date) -> list[tuple[str, Any]]:
             )
         )
     try:
-        from django.core.paginator import Paginator
-
-        from motcua.reports.drilldown import cell_ids, dossiers_listed
+        from motcua.reports.drilldown import cell_page as page_of_cell
     except ImportError:
-        cell_ids = None
-    if cell_ids is not None:
+        page_of_cell = None
+    if page_of_cell is not None:
 
         def cell_page(agency, period, column: int) -> None:
             """What the list behind one number shows: its count and its first page."""
-            ids = cell_ids(agency, period, column=column, today=end)
-            page = Paginator(ids, 50).get_page(1)
-            dossiers_listed(page.object_list)
+            list(page_of_cell(agency, period, column=column, today=end))
 
         calls += [
             (
@@ -381,7 +378,7 @@ def child(args: argparse.Namespace) -> int:
         )
         started = time.perf_counter()
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            cursor.execute("VACUUM ANALYZE")
         entry: dict[str, Any] = {
             "size": size,
             "added": add,
@@ -452,7 +449,7 @@ def _print(result: dict[str, Any], args: argparse.Namespace) -> None:
         rows.append([f"{s['size']:,}", f"{s['added']:,}", s["seconds"], rate, s["analyze"], load])
     print(
         c.table(
-            ["size", "added", "generation s", "dossiers/s", "ANALYZE s", "load"],
+            ["size", "added", "generation s", "dossiers/s", "VACUUM ANALYZE s", "load"],
             rows,
             title=f"Generation ({args.jobs} process(es), batches of 5,000)",
         )

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -32,7 +31,7 @@ from motcua.dossiers import oversight, queues
 from motcua.dossiers.choices import Timeliness
 from motcua.org.choices import AgencyKind, AgencyLevel
 from motcua.org.models import Agency
-from motcua.reports.drilldown import COLUMN_NUMBERS, cell_ids, dossiers_listed
+from motcua.reports.drilldown import COLUMN_NUMBERS, cell_page
 from motcua.reports.exports import EXPORTS, filename, roman
 from motcua.reports.form06 import LEVEL_LABELS, as_of_day, form06
 from motcua.reports.index766 import IndexResult, commune_ranking, index_766, monthly_trend
@@ -199,16 +198,17 @@ def report_form06_cell(request: HttpRequest) -> HttpResponse:
         sector = Sector.objects.filter(pk=sector_id).first()
         if sector is None:
             raise Http404
-    ids = cell_ids(
+    page = cell_page(
         agency,
         form.period,
         column=column,
         level=level or None,
         sector_id=sector_id,
+        cutoff=form.with_cutoff,
         today=form.today,
+        number=request.GET.get("page"),
+        size=PAGE_SIZE,
     )
-    page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = dossiers_listed(page.object_list)
     timeliness = dict(Timeliness.choices)
     context = _period_context(form) | {
         "agency": agency,

@@ -120,3 +120,18 @@ class Form06:
     generated_at: dt.datetime
     groups: list[Group] = field(default_factory=list)
     total: Cells = field(default_factory=Cells)
+
+    def cell(self, column: int, level: str | None = None, sector_id: int | None = None) -> int:
+        """One number of the table: the total, a level's total, a sector's row within a level,
+        or (``level`` None) a sector's rows over every level; 0 where there is no such row."""
+        if level is None and sector_id is None:
+            return self.total.column(column)
+        count = 0
+        for group in self.groups:
+            if level is not None and group.level != level:
+                continue
+            if sector_id is None:
+                count += group.total.column(column)
+            else:
+                count += sum(r.cells.column(column) for r in group.rows if r.sector_id == sector_id)
+        return count

@@ -188,7 +188,7 @@ def test_a_cell_lists_its_dossiers_under_a_heading_that_names_it(leader, ctx):
     page = leader.get(CELL_URL, params).content.decode()
     title = "Column 13 — In process, past the appointment — Sector Hộ tịch — Month 3/2026"
     assert f"<h1>{title}</h1>" in page
-    assert "1 dossier, by day of reception, oldest first." in page
+    assert "1 dossier, latest reception first." in page
     total = leader.get(CELL_URL, {**MARCH, "cot": "9"}).content.decode()
     assert "<h1>Column 9 — Finished on the appointment — Total — Month 3/2026</h1>" in total
     assert total.count('<th scope="row"><a href="/can-bo/ho-so/') == 3  # on_time, withdrawn, chain

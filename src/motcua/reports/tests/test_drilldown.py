@@ -8,7 +8,13 @@ import datetime as dt
 
 import pytest
 
-from motcua.reports.drilldown import COLUMN_NUMBERS, cell_dossiers, cell_ids, dossiers_listed
+from motcua.reports.drilldown import (
+    COLUMN_NUMBERS,
+    cell_dossiers,
+    cell_ids,
+    cell_page,
+    dossiers_listed,
+)
 from motcua.reports.form06 import form06
 from motcua.reports.periods import date_range, period_of
 from motcua.reports.tests import crafted as by_hand
@@ -46,8 +52,18 @@ def test_every_cell_lists_as_many_dossiers_as_it_counts(ctx, period):
                     agency, period, column=column, level=level, sector_id=sector_id, today=TODAY
                 )
                 assert listed.count() == cells.column(column), (agency, level, sector_id, column)
+                # the number the list's page announces, and its ids
+                assert table.cell(column, level, sector_id) == cells.column(column)
+                ids = cell_ids(
+                    agency, period, column=column, level=level, sector_id=sector_id, today=TODAY
+                )
+                assert set(ids) == {x.pk for x in listed}
                 checked += 1
         assert checked == 3 * len(COLUMN_NUMBERS)  # the total, the commune level, Hộ tịch
+        # a sector over every level; a sector or a level with no row counts nothing
+        [(level, sector_id, cells)] = [c for c in cells_of(table) if c[1] is not None]
+        assert table.cell(3, None, sector_id) == cells.column(3)
+        assert table.cell(3, None, -1) == 0 and table.cell(3, "province", None) == 0
 
 
 @pytest.mark.django_db
@@ -117,11 +133,15 @@ def test_the_list_is_in_reception_order_with_the_reports_finish(ctx):
     d = crafted(ctx)
     listed = list(cell_dossiers(ctx.tree.c1, MARCH, column=7, today=TODAY))
     received = [(x.report_received_day, x.pk) for x in listed]
-    assert received == sorted(received)
+    assert received == sorted(received, reverse=True)  # the latest reception first
     # a page: the ids in the same order, then their dossiers
     ids = cell_ids(ctx.tree.c1, MARCH, column=7, today=TODAY)
     assert list(ids) == [x.pk for x in listed]
     assert [x.pk for x in dossiers_listed(ids[1:3])] == [x.pk for x in listed[1:3]]
+    # the back office's page: the table's number as its count, two to a page here
+    page = cell_page(ctx.tree.c1, MARCH, column=7, today=TODAY, number=2, size=2)
+    assert page.paginator.count == form06(ctx.tree.c1, MARCH, today=TODAY).total.finished
+    assert [x.pk for x in page.object_list] == [x.pk for x in listed[2:4]]
     withdrawn = next(x for x in listed if x.code == d["withdrawn"].code)
     # a confirmed withdrawal is finished, on time, on the day it was confirmed (ADR 0004 §1)
     assert (withdrawn.report_finished_day, withdrawn.report_class06) == (
