@@ -5,8 +5,8 @@
     motcua manage <django management command> [args…]
 
 ``up`` is idempotent: create the data directory, migrate, load the reference data (provinces,
-communes, their units, the procedure catalogue), create the demo accounts and print them, collect
-static files, then serve with a production server (granian; see docs/adr/0002).
+communes, their units, the procedure catalogue), create the demo accounts and print them, add the
+demo history and the development PKI (outside production), collect static files, then serve with a production server (granian; see docs/adr/0002).
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ def cmd_up(args: argparse.Namespace) -> int:
         else:
             call_command("load_demo", verbosity=1)
             call_command("load_demo_history", verbosity=1)
+            call_command("pki", "init", verbosity=1)  # the demo signers' keys (issue 7)
     call_command("collectstatic", interactive=False, verbosity=0)
     _say(f"motcua: ready in {time.perf_counter() - started:.1f} s")
     if args.no_serve:
@@ -122,6 +123,7 @@ ALIASES = {
     "outbox-worker": "outbox_worker",  # motcua outbox-worker [--once]
     "reports": "reports",  # motcua reports rebuild [--check]
     "bench": "bench",  # motcua bench generate --dossiers N --province CODE
+    "pki": "pki",  # motcua pki init [--force] (development PKI, never in production)
 }
 
 

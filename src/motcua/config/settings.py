@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "motcua.notifications",
     "motcua.dossiers",
     "motcua.feedback",
+    "motcua.documents",
     "motcua.reports",
     "motcua.portal",
     "motcua.backoffice",

@@ -1,0 +1,103 @@
+"""Signing through PKCS#11 (issue 7 §2), with SoftHSM2 standing in for an official's USB token:
+the keys are made on the token and never leave it, the certificates are stored beside them,
+and the two signatures (personal, then the seal) pass ``pdfsig``."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pkcs11
+import pytest
+from pkcs11 import Attribute, ObjectClass
+from weasyprint import HTML
+
+from motcua.documents import pki, tokens
+from motcua.documents.signing import Appearance, SigningError, pkcs11_signer, sign_pdf
+from motcua.documents.tests.test_signing import LEADER, PERSONAL, SEAL, STAMP, pdfsig
+
+MODULE = "/usr/lib/softhsm/libsofthsm2.so"
+TOKEN, PIN, SO = "motcua-test", "246810", "13579135"
+
+pytestmark = pytest.mark.skipif(
+    not Path(MODULE).exists() or shutil.which("softhsm2-util") is None,
+    reason="SoftHSM2 is needed (Debian softhsm2; CI installs it)",
+)
+
+
+@pytest.fixture(scope="module")
+def token(tmp_path_factory):
+    """A fresh SoftHSM2 token of the tests' own (``SOFTHSM2_CONF`` points at its directory; the
+    module reads it when it is first loaded), with a leader's key and the seal's key made on
+    it."""
+    home = tmp_path_factory.mktemp("softhsm")
+    (home / "tokens").mkdir()
+    conf = home / "softhsm2.conf"
+    conf.write_text(f"directories.tokendir = {home / 'tokens'}\nobjectstore.backend = file\n")
+    before = os.environ.get("SOFTHSM2_CONF")
+    os.environ["SOFTHSM2_CONF"] = str(conf)
+    subprocess.run(
+        ["softhsm2-util", "--init-token", "--free", "--label", TOKEN, "--pin", PIN, "--so-pin", SO],
+        check=True,
+        capture_output=True,
+    )
+    root = pki.make_root()
+    certificates = {
+        label: tokens.provision(
+            MODULE, token_label=TOKEN, pin=PIN, key_label=label, root=root, subject=subject
+        )
+        for label, subject in (("leader", LEADER), ("seal", SEAL))
+    }
+    yield root, certificates
+    if before is None:
+        os.environ.pop("SOFTHSM2_CONF", None)
+    else:
+        os.environ["SOFTHSM2_CONF"] = before
+
+
+def sign_with(pdf: bytes, label: str, field: str, appearance: Appearance, box) -> bytes:
+    with pkcs11_signer(MODULE, token_label=TOKEN, pin=PIN, key_label=label) as signer:
+        return sign_pdf(pdf, signer, field=field, appearance=appearance, box=box)
+
+
+@pytest.mark.skipif(shutil.which("pdfsig") is None or shutil.which("certutil") is None,
+                    reason="pdfsig and certutil are needed; CI installs them")  # fmt: skip
+def test_two_signatures_from_the_token_pass_pdfsig(token, tmp_path):
+    root, _certificates = token
+    pdf = HTML(string="<h1>BẢN SAO ĐIỆN TỬ</h1><p>Chứng thực từ bản chính.</p>").write_pdf()
+    once = sign_with(pdf, "leader", "ca-nhan", PERSONAL, (300, 60, 540, 140))
+    twice = sign_with(once, "seal", "to-chuc", STAMP, (60, 60, 290, 140))
+    report = pdfsig(twice, root.certificate_pem(), tmp_path)
+    assert report.count("Signature Validation: Signature is Valid.") == 2, report
+    assert report.count("Certificate Validation: Certificate is Trusted.") == 2, report
+    assert "Signer Certificate Common Name: Hoàng Văn Em" in report
+
+
+def test_the_private_keys_never_leave_the_token(token):
+    _root, certificates = token
+    with tokens.open_session(MODULE, token_label=TOKEN, pin=PIN) as session:
+        keys = list(session.get_objects({Attribute.CLASS: ObjectClass.PRIVATE_KEY}))
+        assert sorted(key.label for key in keys) == ["leader", "seal"]
+        for key in keys:
+            assert key[Attribute.SENSITIVE] and not key[Attribute.EXTRACTABLE]
+            with pytest.raises(pkcs11.AttributeSensitive):
+                key[Attribute.PRIVATE_EXPONENT]
+        stored = session.get_key(
+            object_class=ObjectClass.PUBLIC_KEY, label="leader"
+        )  # the certificate on the token certifies the key made there
+        modulus = int.from_bytes(stored[Attribute.MODULUS], "big")
+    assert certificates["leader"].public_key().public_numbers().n == modulus
+
+
+def test_a_wrong_pin_or_token_or_key_is_refused_with_a_reason(token):
+    pdf = HTML(string="<p>x</p>").write_pdf()
+    wrong_pin = pkcs11_signer(MODULE, token_label=TOKEN, pin="000000", key_label="leader")
+    with pytest.raises(tokens.TokenError, match="PIN"), wrong_pin:
+        pass
+    elsewhere = pkcs11_signer(MODULE, token_label="elsewhere", pin=PIN, key_label="leader")
+    with pytest.raises(tokens.TokenError, match="no token"), elsewhere:
+        pass
+    with pytest.raises(SigningError, match="could not sign"):
+        sign_with(pdf, "nobody", "x", PERSONAL, (0, 0, 100, 50))
