@@ -44,6 +44,10 @@ def open_session(module: str, *, token_label: str, pin: str, rw: bool = False) -
         session = token.open(rw=rw, user_pin=pin)
     except pkcs11.PinIncorrect as error:
         raise TokenError(f"the PIN of the token {token_label!r} is wrong") from error
+    except pkcs11.UserAlreadyLoggedIn:
+        # PKCS#11 logs in per application and token, not per session: a second session (the
+        # seal's key while the leader's is open) shares the login of the first.
+        session = token.open(rw=rw)
     try:
         yield session
     finally:
