@@ -6,7 +6,8 @@
 
 ``up`` is idempotent: create the data directory, migrate, load the reference data (provinces,
 communes, their units, the procedure catalogue), create the demo accounts and print them, add the
-demo history and the development PKI (outside production), collect static files, then serve with a production server (granian; see docs/adr/0002).
+demo history and the development PKI (outside production), collect static files, then serve
+with a production server (granian; see docs/adr/0002).
 """
 
 from __future__ import annotations
@@ -124,6 +125,7 @@ ALIASES = {
     "reports": "reports",  # motcua reports rebuild [--check]
     "bench": "bench",  # motcua bench generate --dossiers N --province CODE
     "pki": "pki",  # motcua pki init [--force] (development PKI, never in production)
+    "verify-pdf": "verify_pdf",  # motcua verify-pdf FILE [--trust PEM]
 }
 
 

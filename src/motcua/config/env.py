@@ -374,6 +374,14 @@ _declare(
     "with a message saying when to try again.",
 )
 _declare(
+    "MOTCUA_TRUST_ROOTS",
+    "list",
+    [],
+    "Comma-separated paths of PEM files with the root certificates a signed result must chain "
+    "to (the national root CA and the licensed CAs' roots). Outside production the "
+    "development PKI's root (`<data dir>/pki/root.pem`, `motcua pki init`) is trusted too.",
+)
+_declare(
     "MOTCUA_PUBLIC_URL",
     "str",
     "http://127.0.0.1:8000",

@@ -16,7 +16,7 @@ from weasyprint import HTML
 
 from motcua.documents import pki, tokens
 from motcua.documents.signing import Appearance, SigningError, pkcs11_signer, sign_pdf
-from motcua.documents.tests.test_signing import LEADER, PERSONAL, SEAL, STAMP, pdfsig
+from motcua.documents.tests.samples import LEADER, PERSONAL, SEAL, STAMP, pdfsig
 
 MODULE = "/usr/lib/softhsm/libsofthsm2.so"
 TOKEN, PIN, SO = "motcua-test", "246810", "13579135"

@@ -6,10 +6,7 @@ detected — a flipped byte (``pdfsig``) or an incremental update (pyHanko's val
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from io import BytesIO
-from pathlib import Path
 
 import pytest
 from asn1crypto import x509 as asn1_x509
@@ -19,83 +16,15 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
-from weasyprint import HTML
 
 from motcua.documents import pki
 from motcua.documents.signing import (
-    Appearance,
     SigningError,
     pkcs12_signer,
     sign_pdf,
     signature_count,
 )
-
-needs_pdfsig = pytest.mark.skipif(
-    shutil.which("pdfsig") is None or shutil.which("certutil") is None,
-    reason="pdfsig (poppler-utils) and certutil (libnss3-tools) are needed; CI installs them",
-)
-
-LEADER = pki.Subject(
-    "Hoàng Văn Em", "Ủy ban nhân dân phường Hạc Thành", "Tỉnh Thanh Hóa", "Chủ tịch"
-)
-SEAL = pki.Subject(
-    "Ủy ban nhân dân phường Hạc Thành", "Ủy ban nhân dân phường Hạc Thành", "Tỉnh Thanh Hóa"
-)
-PERSONAL = Appearance("Hoàng Văn Em", "TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH", reason="Phê duyệt kết quả")
-STAMP = Appearance("Ủy ban nhân dân phường Hạc Thành", "Ký số tổ chức", location="Thanh Hóa")
-
-
-@pytest.fixture(scope="module")
-def keys():
-    root = pki.make_root()
-    return root, pki.issue(root, LEADER), pki.issue(root, SEAL)
-
-
-@pytest.fixture(scope="module")
-def document() -> bytes:
-    return HTML(
-        string="<h1>GIẤY XÁC NHẬN TÌNH TRẠNG HÔN NHÂN</h1><p>Bà Nguyễn Thị Lan …</p>"
-    ).write_pdf()
-
-
-@pytest.fixture(scope="module")
-def signed(keys, document) -> bytes:
-    _root, leader, seal = keys
-    once = sign_pdf(
-        document,
-        pkcs12_signer(leader.pkcs12("leader"), pki.DEV_PASSPHRASE),
-        field="ca-nhan",
-        appearance=PERSONAL,
-        box=(300, 60, 540, 140),
-    )
-    return sign_pdf(
-        once,
-        pkcs12_signer(seal.pkcs12("seal"), pki.DEV_PASSPHRASE),
-        field="to-chuc",
-        appearance=STAMP,
-        box=(60, 60, 290, 140),
-    )
-
-
-def pdfsig(pdf: bytes, root_pem: bytes, tmp: Path) -> str:
-    """``pdfsig``'s report on ``pdf``, trusting ``root_pem``. It exits 0 even for a bad
-    signature, so the text is what the tests read (NOTES.md)."""
-    (tmp / "root.pem").write_bytes(root_pem)
-    (tmp / "doc.pdf").write_bytes(pdf)
-    nss = f"sql:{tmp}"
-    subprocess.run(["certutil", "-N", "-d", nss, "--empty-password"], check=True)
-    subprocess.run(
-        ["certutil", "-A", "-d", nss, "-n", "root", "-t", "C,C,C", "-i", str(tmp / "root.pem")],
-        check=True,
-    )
-    done = subprocess.run(
-        ["pdfsig", "-nssdir", nss, str(tmp / "doc.pdf")],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
-    return done.stdout + done.stderr
+from motcua.documents.tests.samples import LEADER, PERSONAL, SEAL, needs_pdfsig, pdfsig
 
 
 @needs_pdfsig
