@@ -46,6 +46,7 @@ api.add_router("", org_router)
 api.add_router("", catalog_router)
 api.add_router("", "motcua.dossiers.api.router")
 api.add_router("", "motcua.reports.api.router")
+api.add_router("", "motcua.documents.api.router")
 
 
 @api.exception_handler(DomainError)

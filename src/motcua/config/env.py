@@ -394,6 +394,13 @@ _declare(
     "Public dossier tracking: requests allowed per client address (`N/s`, `N/m` or `N/h`).",
 )
 _declare(
+    "MOTCUA_VERIFY_RATE",
+    "str",
+    "20/m",
+    "Public verification of signed PDFs (`/xac-thuc/`, the API): checks allowed per client "
+    "address (`N/s`, `N/m` or `N/h`); each check of an uploaded file costs real CPU.",
+)
+_declare(
     "MOTCUA_PUBLIC_LOOKUP_FAIL_RATE",
     "str",
     "10/m",

@@ -14,6 +14,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -56,6 +58,9 @@ class RegisterCounter(models.Model):
 
 
 class OutgoingDocument(models.Model):
+    # The address of its public verification page (the QR code on the document): random, so that
+    # nobody can walk the register by counting.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     book = models.ForeignKey(
         RegisterBook, verbose_name=_("register"), on_delete=models.PROTECT, related_name="entries"
     )

@@ -20,6 +20,7 @@ which the report says.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
@@ -173,3 +174,46 @@ def verify_pdf(data: bytes, *, trust: list[bytes] | None = None) -> Verification
             )
         )
     return Verification(checks)
+
+
+def verify_registered(document) -> Verification | None:
+    """The checks of a registered document's stored file (``None`` when it has none): what its
+    QR code's page shows. The file's SHA-256 is compared first: a stored file that changed on
+    disk is reported as not intact without parsing it."""
+    stored = document.file
+    if stored is None:
+        return None
+    with stored.file.open("rb") as handle:
+        data = handle.read()
+    if hashlib.sha256(data).hexdigest() != stored.sha256:
+        return Verification([_changed_on_disk(document)])
+    return verify_pdf(data)
+
+
+def _changed_on_disk(document) -> SignatureCheck:
+    moment = dt.datetime.combine(document.issued_on, dt.time(), tzinfo=dt.UTC)
+    return SignatureCheck(
+        field="",
+        signer=document.signer_name,
+        subject=document.signer_name,
+        issuer="",
+        serial="",
+        valid_from=moment,
+        valid_until=moment,
+        signed_at=None,
+        timestamped=False,
+        intact=False,
+        trusted=False,
+        unchanged_since=False,
+        whole_file=False,
+    )
+
+
+def check_allowance(client: str) -> int:
+    """0 when ``client`` (an address) may have one more check, else the seconds to wait
+    (``MOTCUA_VERIFY_RATE``): a check of an uploaded file costs real CPU."""
+    from motcua.core import ratelimit
+
+    rate = ratelimit.parse_rate(getattr(settings, "MOTCUA_VERIFY_RATE", "20/m"))
+    decision = ratelimit.hit(f"verify:{client}", rate)
+    return 0 if decision.allowed else max(1, decision.retry_after)

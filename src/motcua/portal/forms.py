@@ -76,3 +76,19 @@ class TrackingForm(forms.Form):
             attrs={"inputmode": "numeric", "autocomplete": "off", "pattern": "[0-9]{4}"}
         ),
     )
+
+
+class VerifyForm(forms.Form):
+    """Xác thực văn bản: the PDF to check (its signatures are read, nothing is kept)."""
+
+    tep = forms.FileField(
+        label=_("Signed PDF file"),
+        help_text=_("A result or another document signed digitally, up to 20 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+
+    def clean_tep(self):
+        upload = self.cleaned_data["tep"]
+        if upload.size > 20 * 1024 * 1024:
+            raise forms.ValidationError(_("This file is larger than 20 MB."))
+        return upload

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -52,6 +53,7 @@ PAGES = [
     "/tra-cuu/",
     "/tra-cuu/?ma=H56-260309-0001&so=12a",
     "/tra-cuu/?ma=H56-260309-0001&so=1234",
+    "/xac-thuc/",
 ]
 
 
@@ -236,5 +238,51 @@ def test_tracking_a_dossier_on_a_phone_without_javascript(browser, site, portal)
     context.close()
     js_page = browser.new_context(viewport=PHONE, locale=VI).new_page()
     js_page.goto(f"{site}/tra-cuu/?ma={dossier.code}&so=5678")
+    results = _axe()().run(js_page)
+    assert results.violations_count == 0, results.generate_report()
+
+
+def test_checking_a_signed_result_on_a_phone_without_javascript(browser, site, settings, tmp_path):
+    """Xác thực văn bản (issue 7 §4): upload a result signed by a leader and the seal, read the
+    verdict; 360 px, no JavaScript, axe clean on the report."""
+    from weasyprint import HTML
+
+    from motcua.documents import pki
+    from motcua.documents.signing import Appearance, pkcs12_signer, sign_pdf
+
+    root = pki.make_root()
+    leader = pki.issue(root, pki.Subject("Hoàng Văn Em", "UBND phường Hạc Thành", "", "Chủ tịch"))
+
+    def sign() -> bytes:
+        return sign_pdf(
+            HTML(string="<h1>KẾT QUẢ</h1>").write_pdf(),
+            pkcs12_signer(leader.pkcs12("leader"), pki.DEV_PASSPHRASE),
+            field="ca-nhan",
+            appearance=Appearance("Hoàng Văn Em", "CHỦ TỊCH"),
+            box=(300, 60, 540, 140),
+        )
+
+    # pyHanko runs its own event loop: not in this thread, where Playwright's runs
+    with ThreadPoolExecutor(1) as pool:
+        signed = pool.submit(sign).result()
+    (tmp_path / "root.pem").write_bytes(root.certificate_pem())
+    (tmp_path / "ket-qua.pdf").write_bytes(signed)
+    settings.MOTCUA_TRUST_ROOTS = [str(tmp_path / "root.pem")]
+
+    context = browser.new_context(viewport=PHONE, locale=VI, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{site}/xac-thuc/")
+    page.get_by_label("Tệp PDF đã ký số").set_input_files(str(tmp_path / "ket-qua.pdf"))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Kiểm tra").click()
+    assert "Văn bản xác thực." in page.inner_text("main")
+    assert page.locator("h3", has_text="Hoàng Văn Em").count() == 1
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"]
+    context.close()
+    js_page = browser.new_context(viewport=PHONE, locale=VI).new_page()
+    js_page.goto(f"{site}/xac-thuc/")
+    js_page.get_by_label("Tệp PDF đã ký số").set_input_files(str(tmp_path / "ket-qua.pdf"))
+    with js_page.expect_navigation():
+        js_page.get_by_role("button", name="Kiểm tra").click()
     results = _axe()().run(js_page)
     assert results.violations_count == 0, results.generate_report()
