@@ -9,6 +9,7 @@ from weasyprint import HTML
 from motcua.documents import pki
 from motcua.documents.signing import pkcs12_signer, sign_pdf
 from motcua.documents.tests.samples import LEADER, PERSONAL, SEAL, STAMP
+from motcua.dossiers.tests.conftest import c1_staff, catalogue  # noqa: F401 - the dossiers' fixtures
 
 
 @pytest.fixture(scope="module")
