@@ -394,6 +394,13 @@ _declare(
     "Public dossier tracking: requests allowed per client address (`N/s`, `N/m` or `N/h`).",
 )
 _declare(
+    "MOTCUA_TSA_URL",
+    "str",
+    "",
+    "URL of an RFC 3161 time-stamping authority (e.g. a licensed CA's TSA). When set, every "
+    "result's signatures carry its timestamp (PAdES B-T); when empty they are B-B.",
+)
+_declare(
     "MOTCUA_VERIFY_RATE",
     "str",
     "20/m",

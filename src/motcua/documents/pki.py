@@ -180,3 +180,39 @@ def certify(
         )
         .sign(root.key, hashes.SHA256())
     )
+
+
+def issue_tsa(root: Issued, name: str = "motcua DEMO Time-Stamping Authority") -> Issued:
+    """A time-stamping authority's certificate under ``root`` (extended key usage
+    ``timeStamping``, critical, as RFC 3161 §2.3 requires): the tests' local TSA."""
+    now = dt.datetime.now(dt.UTC)
+    key = _key()
+    public = key.public_key()
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(
+            x509.Name(
+                [
+                    x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
+                    x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, DEMO_MARK),
+                    x509.NameAttribute(NameOID.COMMON_NAME, name),
+                ]
+            )
+        )
+        .issuer_name(root.certificate.subject)
+        .public_key(public)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(hours=1))
+        .not_valid_after(min(_years(now, LEAF_YEARS), root.certificate.not_valid_after_utc))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.TIME_STAMPING]), critical=True
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(root.key.public_key()),
+            critical=False,
+        )
+        .sign(root.key, hashes.SHA256())
+    )
+    return Issued(key, certificate, (root.certificate,))

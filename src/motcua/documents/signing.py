@@ -1,5 +1,6 @@
 """PAdES signatures on PDF results (issue 7), with pyHanko.
 
+    configured_timestamper() -> TimeStamper | None       MOTCUA_TSA_URL (B-T), or none (B-B)
     pkcs12_signer(data, passphrase) -> Signer            a key in a PKCS#12 file
     pkcs11_signer(module, *, token_label, pin, key_label) -> Signer (context manager): a key on
         a USB token or an HSM through its PKCS#11 module (SoftHSM2 in tests)
@@ -63,6 +64,13 @@ class Appearance:
     heading: str
     reason: str = ""
     location: str = ""
+
+
+def configured_timestamper() -> timestamps.TimeStamper | None:
+    """The RFC 3161 time-stamping authority of ``MOTCUA_TSA_URL``: with one, signatures are
+    PAdES B-T (the token proves the signature existed at that time); without, B-B."""
+    url = getattr(settings, "MOTCUA_TSA_URL", "")
+    return timestamps.HTTPTimeStamper(url, timeout=10) if url else None
 
 
 def pkcs12_signer(data: bytes, passphrase: str | None) -> signers.SimpleSigner:

@@ -34,7 +34,7 @@ from motcua.core.errors import NotFound, ValidationFailed
 from motcua.documents.models import OutgoingDocument
 from motcua.documents.results import RESULT_KINDS, ResultKind, render_result
 from motcua.documents.services.register import outgoing_register, register_book_for
-from motcua.documents.signing import Appearance, sign_pdf
+from motcua.documents.signing import Appearance, configured_timestamper, sign_pdf
 from motcua.dossiers.documents.text import place_name
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services.files import stored_file_put
@@ -140,6 +140,7 @@ def result_document_issue(
         verify_url=verify_url(document),
     )
     x1, y1, _x2, y2 = rendered.signature_box
+    timestamper = configured_timestamper()
     pdf = sign_pdf(
         rendered.pdf,
         leader,
@@ -147,6 +148,7 @@ def result_document_issue(
         appearance=Appearance(signer_name, "\n".join(competence)),
         box=rendered.signature_box,
         page=rendered.signature_page,
+        timestamper=timestamper,
     )
     if seal is not None:
         pdf = sign_pdf(
@@ -156,6 +158,7 @@ def result_document_issue(
             appearance=Appearance(issuer.name, "Ký số tổ chức"),
             box=(max(0, x1 - SEAL_WIDTH), y1, x1 - 4, y2),
             page=rendered.signature_page,
+            timestamper=timestamper,
         )
     document.file = stored_file_put(content=pdf, name=f"{dossier.code}-ket-qua.pdf")
     document.save(update_fields=["file"])
