@@ -126,6 +126,7 @@ ALIASES = {
     "bench": "bench",  # motcua bench generate --dossiers N --province CODE
     "pki": "pki",  # motcua pki init [--force] (development PKI, never in production)
     "verify-pdf": "verify_pdf",  # motcua verify-pdf FILE [--trust PEM]
+    "verify-files": "verify_files",  # motcua verify-files (re-hash the stored files)
 }
 
 
