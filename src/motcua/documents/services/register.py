@@ -23,10 +23,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from motcua.core.counters import counter_next
 from motcua.core.errors import Conflict, ValidationFailed
 from motcua.documents.models import OutgoingDocument, RegisterBook, RegisterCounter
 from motcua.org.choices import AgencyKind
@@ -55,20 +56,6 @@ def register_book_for(agency: Agency, code: str = RESULTS_BOOK) -> RegisterBook:
         defaults={"name": RESULTS_BOOK_NAME, "issuer_notation": notation},
     )
     return book
-
-
-def _take_number(book: RegisterBook, year: int) -> int:
-    if not connection.in_atomic_block:
-        raise RuntimeError("outgoing numbers are taken inside the registering transaction")
-    table = connection.ops.quote_name(RegisterCounter._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (book_id, year, last_value) VALUES (%s, %s, 1) "  # noqa: S608
-            f"ON CONFLICT (book_id, year) DO UPDATE SET last_value = {table}.last_value + 1 "
-            "RETURNING last_value",
-            [book.pk, year],
-        )
-        return int(cursor.fetchone()[0])
 
 
 def format_notation(number: int, type_notation: str, issuer_notation: str) -> str:
@@ -119,7 +106,7 @@ def outgoing_register(
         raise ValidationFailed(
             _("A document cannot be registered with a date in the future."), code="future_date"
         )
-    number = _take_number(book, issued_on.year)
+    number = counter_next(RegisterCounter, {"book": book, "year": issued_on.year})
     return OutgoingDocument.objects.create(
         book=book,
         year=issued_on.year,

@@ -16,7 +16,7 @@ from weasyprint import HTML
 
 from motcua.documents import pki, tokens
 from motcua.documents.signing import Appearance, SigningError, pkcs11_signer, sign_pdf
-from motcua.documents.tests.samples import LEADER, PERSONAL, SEAL, STAMP, pdfsig
+from motcua.documents.tests.samples import LEADER, PERSONAL, SEAL, STAMP, needs_pdfsig, pdfsig
 
 MODULE = "/usr/lib/softhsm/libsofthsm2.so"
 TOKEN, PIN, SO = "motcua-test", "246810", "13579135"
@@ -62,8 +62,7 @@ def sign_with(pdf: bytes, label: str, field: str, appearance: Appearance, box) -
         return sign_pdf(pdf, signer, field=field, appearance=appearance, box=box)
 
 
-@pytest.mark.skipif(shutil.which("pdfsig") is None or shutil.which("certutil") is None,
-                    reason="pdfsig and certutil are needed; CI installs them")  # fmt: skip
+@needs_pdfsig
 def test_two_signatures_from_the_token_pass_pdfsig(token, tmp_path):
     root, _certificates = token
     pdf = HTML(string="<h1>BẢN SAO ĐIỆN TỬ</h1><p>Chứng thực từ bản chính.</p>").write_pdf()

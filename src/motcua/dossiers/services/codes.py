@@ -12,8 +12,9 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 
+from motcua.core.counters import counter_next
 from motcua.dossiers.choices import CodeAgencyId
 from motcua.dossiers.models import DossierCounter
 from motcua.org.choices import AgencyKind
@@ -49,18 +50,8 @@ def code_agency(agency: Agency, preference: str | None = None) -> tuple[Agency, 
 
 
 def next_sequence(agency: Agency, day: dt.date) -> int:
-    if not connection.in_atomic_block:
-        raise RuntimeError("dossier numbers are taken inside the reception's transaction")
     start = int(getattr(settings, "MOTCUA_DOSSIER_CODE_START", 1))
-    table = connection.ops.quote_name(DossierCounter._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (agency_id, day, last_value) VALUES (%s, %s, %s) "  # noqa: S608
-            f"ON CONFLICT (agency_id, day) DO UPDATE SET last_value = {table}.last_value + 1 "
-            "RETURNING last_value",
-            [agency.pk, day, start],
-        )
-        return int(cursor.fetchone()[0])
+    return counter_next(DossierCounter, {"agency": agency, "day": day}, start)
 
 
 def format_code(agency_id: str, day: dt.date, sequence: int) -> str:
