@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from motcua.backoffice.forms import FORMS, ActionForm
 from motcua.backoffice.http import no_store
 from motcua.core.errors import DomainError, NotFound
+from motcua.documents.services.results import may_sign_result
 from motcua.dossiers import actions, schemas, selectors
 from motcua.dossiers.choices import Action
 from motcua.dossiers.models import Dossier
@@ -62,6 +63,7 @@ def render_desk(
         "events": events,
         "actions": _forms(dossier, bound, bound_action),
         "open_action": bound_action,
+        "may_sign": may_sign_result(request.user, dossier),
     }
     return no_store(render(request, "backoffice/dossier.html", context, status=status))
 

@@ -47,6 +47,7 @@ api.add_router("", catalog_router)
 api.add_router("", "motcua.dossiers.api.router")
 api.add_router("", "motcua.reports.api.router")
 api.add_router("", "motcua.documents.api.router")
+api.add_router("", "motcua.documents.api.signing_router")
 
 
 @api.exception_handler(DomainError)

@@ -401,6 +401,16 @@ _declare(
     "result's signatures carry its timestamp (PAdES B-T); when empty they are B-B.",
 )
 _declare(
+    "MOTCUA_SIGNING_KEYS",
+    "str",
+    "",
+    "Path of the JSON file that says which key signs for each leader (`people`, by username) "
+    "and each agency's seal (`seals`, by agency code): a PKCS#12 file, a PKCS#11 token "
+    "(module, token label, key label) or a remote signing provider, with secrets named by "
+    "environment variable or typed at signing (docs/documents.md). Outside production, "
+    "anyone without an entry signs with the development PKI.",
+)
+_declare(
     "MOTCUA_VERIFY_RATE",
     "str",
     "20/m",

@@ -281,6 +281,7 @@ MOTCUA_STAFF_IDLE_MINUTES = env("MOTCUA_STAFF_IDLE_MINUTES")
 MOTCUA_TRUST_ROOTS = env("MOTCUA_TRUST_ROOTS")  # issue 7: docs/documents.md
 MOTCUA_VERIFY_RATE = env("MOTCUA_VERIFY_RATE")
 MOTCUA_TSA_URL = env("MOTCUA_TSA_URL")
+MOTCUA_SIGNING_KEYS = env("MOTCUA_SIGNING_KEYS")  # documents/keys.py
 # A dossier submitted through the API carries its files base64-encoded (a third larger) and may
 # carry several: allow the request body up to four files of the largest size.
 DATA_UPLOAD_MAX_MEMORY_SIZE = MOTCUA_UPLOAD_MAX_MB * 1024 * 1024 * 4 * 4 // 3

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Literal
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from ninja import File, Router, Schema, Status
+from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from motcua.core import ratelimit
@@ -30,6 +31,7 @@ from motcua.documents.verification import (
     verify_pdf,
     verify_registered,
 )
+from motcua.dossiers.api import BearerTokenAuth, SessionCsrfAuth
 
 router = Router(tags=["document verification"])
 
@@ -152,3 +154,62 @@ def verify_uploaded_document(request, response: HttpResponse, file: File[Uploade
         raise ValidationFailed(str(error), code="not_a_pdf") from error
     response["Cache-Control"] = "private, no-store"
     return Status(200, _report(result))
+
+
+# -- the leader's signing step (officials) ----------------------------------------------------
+
+signing_router = Router(tags=["signed results"], auth=[BearerTokenAuth(), SessionCsrfAuth()])
+
+
+class SignResultIn(Schema):
+    values: dict[str, str] = Field(
+        ..., description="The result template's values by name (e.g. `full_name`, `purpose`)."
+    )
+    competence: Literal["chairman", "vice", "delegated"] = Field(
+        ..., description="How the leader signs: TM. (chairman), KT. (vice), TL. (delegated)."
+    )
+    pin: str = Field(
+        "", max_length=128, description="The key's PIN, when the key is configured with `ask`."
+    )
+
+
+class SignedResultOut(Schema):
+    id: uuid.UUID
+    notation: str
+    issued_on: dt.date
+    type_name: str
+    sha256: str
+    verify_url: str
+
+
+@signing_router.post(
+    "/dossiers/{code}/result/sign",
+    response={201: SignedResultOut},
+    summary="Sign and issue a dossier's result (a leader of the issuing committee)",
+)
+def dossier_result_sign_api(request, code: str, payload: SignResultIn):
+    """Numbers the result in the committee's register, signs it with the leader's key and the
+    committee's seal, and resolves the dossier with it — or refuses (422) and changes nothing."""
+    from motcua.documents.services.results import dossier_result_sign, verify_url
+    from motcua.dossiers import selectors
+
+    dossier = selectors.dossier_get(request.auth, code)
+    document = dossier_result_sign(
+        actor=request.auth,
+        dossier=dossier,
+        values=payload.values,
+        competence=payload.competence,
+        secret=payload.pin,
+    )
+    assert document.file is not None
+    return Status(
+        201,
+        SignedResultOut(
+            id=document.public_id,
+            notation=document.notation,
+            issued_on=document.issued_on,
+            type_name=document.type_name,
+            sha256=document.file.sha256,
+            verify_url=verify_url(document),
+        ),
+    )

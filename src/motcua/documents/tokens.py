@@ -30,6 +30,10 @@ class TokenError(RuntimeError):
     """The module, the token or the key cannot be used (the message says which)."""
 
 
+class WrongPin(TokenError):
+    """The token refused the PIN."""
+
+
 @contextmanager
 def open_session(module: str, *, token_label: str, pin: str, rw: bool = False) -> Iterator:
     try:
@@ -42,8 +46,8 @@ def open_session(module: str, *, token_label: str, pin: str, rw: bool = False) -
         raise TokenError(f"no token labelled {token_label!r}") from error
     try:
         session = token.open(rw=rw, user_pin=pin)
-    except pkcs11.PinIncorrect as error:
-        raise TokenError(f"the PIN of the token {token_label!r} is wrong") from error
+    except (pkcs11.PinIncorrect, pkcs11.PinLenRange) as error:
+        raise WrongPin(f"the PIN of the token {token_label!r} is wrong") from error
     except pkcs11.UserAlreadyLoggedIn:
         # PKCS#11 logs in per application and token, not per session: a second session (the
         # seal's key while the leader's is open) shares the login of the first.

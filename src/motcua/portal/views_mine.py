@@ -111,9 +111,23 @@ def _detail(
         "online_result": state == DossierState.RETURNED
         and dossier.return_method == ReturnMethod.ONLINE,
         "result_download": policies.may_download_result(request.user, dossier),
+        "result_document": _signed_result(dossier),
         "bound": bound,
     }
     return _no_store(render(request, "portal/mine/detail.html", context, status=status))
+
+
+def _signed_result(dossier):
+    """The register entry of the dossier's signed result, whose public page checks it."""
+    from motcua.documents.models import OutgoingDocument
+
+    if dossier.result_file_id is None:
+        return None
+    return (
+        OutgoingDocument.objects.filter(dossier=dossier, file_id=dossier.result_file_id)
+        .only("public_id")
+        .first()
+    )
 
 
 @login_required

@@ -211,7 +211,13 @@ def office(live_server, settings, c1_staff, catalogue, tree, tmp_path):
             user=user, email=user.email, defaults={"verified": True, "primary": True}
         )
         secrets[role] = with_totp(user)
-    return {"url": live_server.url, "staff": c1_staff, "secrets": secrets}
+    return {
+        "url": live_server.url,
+        "staff": c1_staff,
+        "secrets": secrets,
+        "tree": tree,
+        "catalogue": catalogue,
+    }
 
 
 def _signed_in(browser, office, role: str) -> Office:
@@ -394,3 +400,128 @@ def test_supplementation_and_extension_at_the_desk(browser, office):
         desk.close()
     dossier.refresh_from_db()
     assert dossier.due_at > original_due
+
+
+def _signing_keys(settings, tmp_path, staff, commune) -> bytes:
+    """``MOTCUA_SIGNING_KEYS`` for the leader and the commune's seal under a root of the test's
+    own, trusted by the verifier; returns the root's PEM."""
+    import json
+
+    from motcua.documents import pki
+
+    root = pki.make_root()
+    leader = pki.issue(root, pki.Subject("Nguyễn Văn Chủ", commune.name, "", "Chủ tịch"))
+    seal = pki.issue(root, pki.Subject(commune.name, commune.name))
+    (tmp_path / "leader.p12").write_bytes(leader.pkcs12("leader"))
+    (tmp_path / "seal.p12").write_bytes(seal.pkcs12("seal"))
+    (tmp_path / "root.pem").write_bytes(root.certificate_pem())
+    entry = {"passphrase_env": "STORY_P12"}
+    config = {
+        "people": {staff.agency_leader.username: {"pkcs12": str(tmp_path / "leader.p12")} | entry},
+        "seals": {commune.code: {"pkcs12": str(tmp_path / "seal.p12")} | entry},
+    }
+    (tmp_path / "keys.json").write_text(json.dumps(config))
+    settings.MOTCUA_SIGNING_KEYS = str(tmp_path / "keys.json")
+    settings.MOTCUA_TRUST_ROOTS = [str(tmp_path / "root.pem")]
+    return root.certificate_pem()
+
+
+def test_a_leader_signs_the_result_and_the_citizen_checks_it(
+    browser, office, settings, tmp_path, monkeypatch, applicant_user, live_server
+):
+    """Issue 7, "Must show": the leader signs the result in the back office (numbered, personal
+    signature and seal); the desk returns it online; the citizen downloads it from the portal
+    and its verification page calls it genuine; the downloaded file passes ``pdfsig``."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.test import Client
+
+    from motcua.documents.models import OutgoingDocument
+    from motcua.documents.tests.samples import pdfsig
+    from motcua.documents.verification import verify_pdf
+    from motcua.dossiers.services import lifecycle as svc
+    from motcua.portal.tests.test_mine import in_process
+
+    staff, tree = office["staff"], office["tree"]
+    monkeypatch.setenv("STORY_P12", "motcua-demo-pki")
+    root_pem = _signing_keys(settings, tmp_path, staff, tree.c1)
+    version = office["catalogue"][PROCEDURE]
+    dossier = in_process(applicant_user, staff, version, tree.c1_units["pvhcc"])
+    svc.dossier_handover(actor=staff.specialist, dossier=dossier)  # examined: to the leader
+
+    with _signed_in(browser, office, "agency_leader") as leader:
+        leader.open_dossier(dossier.code)
+        leader.submit(leader.page.get_by_role("link", name="Ký số và ban hành kết quả"))
+        page = leader.page
+        assert page.locator("#id_v_full_name").input_value() == dossier.applicant_name
+        for name, value in (
+            ("birth_date", "12/05/1990"),
+            ("sex", "Nam"),
+            ("ethnicity", "Kinh"),
+            ("nationality", "Việt Nam"),
+            ("status", "Chưa đăng ký kết hôn với ai"),
+            ("purpose", "Đăng ký kết hôn"),
+        ):
+            page.locator(f"#id_v_{name}").fill(value)
+        page.locator('[name="competence"][value="chairman"]').focus()
+        page.keyboard.press("Space")
+        leader.seen("sign-result", "Lãnh đạo ký số kết quả (số, chữ ký cá nhân, chữ ký tổ chức)")
+        leader.press(page.get_by_role("button", name="Ký số và ban hành"))
+        assert page.locator(".error-summary").count() == 0, page.inner_text("main")[:3000]
+        assert "01/XNTTHN-UBND" in page.inner_text("main")
+        leader.seen("desk-signed", "Đã ký số và ban hành: hồ sơ đã xử lý xong")
+
+    desk = _signed_in(browser, office, "reception")
+    try:
+        desk.open_dossier(dossier.code)
+        desk.act("return_result", {"method": "online"})
+    finally:
+        desk.close()
+
+    client = Client()
+    client.force_login(applicant_user)
+    context = browser.new_context(viewport=base.PHONE, locale=base.VI, java_script_enabled=False)
+    context.add_cookies(
+        [
+            {
+                "name": django_settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}/ho-so-cua-toi/{dossier.code}/")
+        assert "01/XNTTHN-UBND" in page.inner_text("main")
+        with page.expect_download() as waiting:
+            page.get_by_role("link", name=re.compile("Tải kết quả")).click()
+        pdf = Path(waiting.value.path()).read_bytes()
+        document = OutgoingDocument.objects.get(dossier=dossier)
+        assert document.file is not None and pdf.startswith(b"%PDF-")
+        with ThreadPoolExecutor(1) as pool:  # pyHanko's event loop, not Playwright's
+            check = pool.submit(verify_pdf, pdf).result()
+        assert check.genuine and len(check.signatures) == 2, check.problems()
+        report = pdfsig(pdf, root_pem, tmp_path)
+        assert report.count("Signature Validation: Signature is Valid.") == 2, report
+        assert "Certificate Validation: Certificate is Trusted." in report
+        shot = SHOTS / f"office-{len(Office.shots) + 1:02d}-citizen-result.png"
+        page.screenshot(path=str(shot), full_page=True)
+        Office.shots.append(
+            (shot.name, "Công dân tải kết quả đã ký số", f"/ho-so-cua-toi/{dossier.code}/")
+        )
+
+        with page.expect_navigation():
+            page.get_by_role("link", name="kiểm tra chữ ký số của kết quả này").click()
+        main = page.inner_text("main")
+        assert "Văn bản xác thực." in main and "01/XNTTHN-UBND" in main, main[:2000]
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= base.PHONE["width"]
+        shot = SHOTS / f"office-{len(Office.shots) + 1:02d}-verify-genuine.png"
+        page.screenshot(path=str(shot), full_page=True)
+        Office.shots.append(
+            (shot.name, "Trang xác thực: văn bản xác thực", f"/xac-thuc/{document.public_id}/")
+        )
+    finally:
+        context.close()
+    dossier.refresh_from_db()
+    assert dossier.state == DossierState.RETURNED and dossier.result_file_id == document.file_id

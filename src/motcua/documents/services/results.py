@@ -31,12 +31,24 @@ from django.utils.translation import gettext_lazy as _
 from pyhanko.sign import signers
 
 from motcua.core.errors import NotFound, ValidationFailed
+from motcua.documents import keys
 from motcua.documents.models import OutgoingDocument
 from motcua.documents.results import RESULT_KINDS, ResultKind, render_result
 from motcua.documents.services.register import outgoing_register, register_book_for
-from motcua.documents.signing import Appearance, configured_timestamper, sign_pdf
+from motcua.documents.signing import (
+    Appearance,
+    SigningError,
+    configured_timestamper,
+    sign_pdf,
+)
+from motcua.documents.tokens import TokenError
+from motcua.dossiers import policies
+from motcua.dossiers.choices import Action
+from motcua.dossiers.choices import ResultKind as Outcome
 from motcua.dossiers.documents.text import place_name
 from motcua.dossiers.models import Dossier
+from motcua.dossiers.services._common import _lock, _require_state
+from motcua.dossiers.services.closing import dossier_resolve
 from motcua.dossiers.services.files import stored_file_put
 from motcua.org.choices import AgencyKind, Role
 from motcua.org.models import Agency
@@ -162,4 +174,135 @@ def result_document_issue(
         )
     document.file = stored_file_put(content=pdf, name=f"{dossier.code}-ket-qua.pdf")
     document.save(update_fields=["file"])
+    return document
+
+
+# -- the leader's step: sign, number and resolve ---------------------------------------------
+
+# Nghị định 30/2020, Điều 13: how the signer signs for a People's Committee (collective
+# regime): the chairman "TM." the committee; a vice-chairman also "KT. CHỦ TỊCH"; a head of
+# unit by delegation "TL. CHỦ TỊCH" with their own position.
+COMPETENCES = {
+    "chairman": _("On behalf of the committee, as chairman (TM.)"),
+    "vice": _("On behalf of the committee, for the chairman (TM. … KT. CHỦ TỊCH)"),
+    "delegated": _("By delegation of the chairman (TL. CHỦ TỊCH)"),
+}
+
+
+def competence_lines(key: str, position: str) -> list[str]:
+    position = (position or "").strip()
+    if key == "chairman":
+        return ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"]
+    if key == "vice":
+        return ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"]
+    if key == "delegated":
+        title = position.split(",")[0].strip().upper() or "CHÁNH VĂN PHÒNG"
+        return ["TL. CHỦ TỊCH", title]
+    raise ValidationFailed(_("Choose how you sign."), code="competence")
+
+
+def competence_guess(actor) -> str:
+    """The likely way ``actor`` signs, from their position ("Phó Chủ tịch …" → vice)."""
+    position = position_of(actor).lower()
+    if "phó chủ tịch" in position:
+        return "vice"
+    if "chủ tịch" in position:
+        return "chairman"
+    return "delegated"
+
+
+def position_of(actor) -> str:
+    staff = getattr(actor, "staff", None)
+    return staff.position if staff is not None else ""
+
+
+def may_sign_result(actor, dossier: Dossier) -> bool:
+    """Whether to offer ``actor`` the signing step for ``dossier`` (the service checks again)."""
+    if Action.RESOLVE not in getattr(dossier, "available_actions", ()):
+        return False
+    if dossier.procedure_version.procedure.code not in RESULT_KINDS:
+        return False
+    try:
+        issuer = issuing_agency(dossier)
+    except ValidationFailed:
+        return False
+    return has_role(actor, Role.AGENCY_LEADER, issuer) or has_role(actor, Role.UNIT_LEADER, issuer)
+
+
+def _key_refused(error: Exception) -> ValidationFailed:
+    if isinstance(error, keys.WrongSecret):
+        return ValidationFailed(
+            _("The PIN or passphrase does not open your signing key."), code="wrong_pin"
+        )
+    return ValidationFailed(
+        _("Your signing key could not sign: %(reason)s. Nothing was issued.")
+        % {"reason": str(error)},
+        code="signing_failed",
+    )
+
+
+@transaction.atomic
+def dossier_result_sign(
+    *,
+    actor,
+    dossier: Dossier,
+    values: dict[str, str],
+    competence: str,
+    secret: str = "",
+    issued_on: dt.date | None = None,
+    at: dt.datetime | None = None,
+) -> OutgoingDocument:
+    """The leader approves and signs the result (SPEC.md §1.4 step 5): the document is
+    numbered in the issuing committee's register, signed with the leader's key and the
+    committee's seal (``keys``), and becomes the dossier's electronic result as it is resolved
+    (status 9) — all in one transaction, so a key that fails leaves the dossier, the register
+    and the number as they were."""
+    at = at or timezone.now()
+    dossier = _lock(dossier)
+    policies.require(actor, Action.RESOLVE, dossier)
+    _require_state(dossier, Action.RESOLVE)
+    issuer = issuing_agency(dossier)
+    position = position_of(actor)
+    lines = competence_lines(competence, position)
+    personal = keys.personal_key(actor)
+    if personal is None:
+        raise ValidationFailed(
+            _("No signing key is configured for you: ask the administrator."), code="no_key"
+        )
+    seal = keys.seal_key(issuer)
+    if seal is None:
+        # the agency's digital signature is one of a document's required parts (Nghị định
+        # 30/2020, Điều 8): without it nothing is issued
+        raise ValidationFailed(
+            _("No seal key is configured for %(agency)s: ask the administrator.")
+            % {"agency": issuer.name},
+            code="no_seal_key",
+        )
+    try:
+        with personal.open(secret) as leader, seal.open() as seal_signer:
+            document = result_document_issue(
+                actor=actor,
+                dossier=dossier,
+                values=values,
+                signer_position=lines[-1].capitalize(),
+                competence=lines,
+                leader=leader,
+                seal=seal_signer,
+                issued_on=issued_on,
+                at=at,
+            )
+    except (SigningError, TokenError) as error:
+        raise _key_refused(error) from error
+    assert document.file is not None
+    dossier_resolve(
+        actor=actor,
+        dossier=dossier,
+        result_kind=Outcome.APPROVAL,
+        result_number=document.notation,
+        signer=f"{lines[-1].capitalize()} {document.signer_name}",
+        result_file=document.file,
+        result_file_name=f"{dossier.code}-{document.number:02d}.pdf",
+        result_document=str(document.public_id),
+        at=at,
+    )
     return document

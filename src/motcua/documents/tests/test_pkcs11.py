@@ -100,3 +100,42 @@ def test_a_wrong_pin_or_token_or_key_is_refused_with_a_reason(token):
         pass
     with pytest.raises(SigningError, match="could not sign"):
         sign_with(pdf, "nobody", "x", PERSONAL, (0, 0, 100, 50))
+
+
+@pytest.mark.django_db
+def test_a_configured_token_key_signs_and_a_typed_wrong_pin_is_refused(
+    token, tmp_path, settings, monkeypatch
+):
+    """``MOTCUA_SIGNING_KEYS`` names the module, the token and the key; the PIN comes from the
+    environment, or is typed by the leader (``ask``)."""
+    import json
+    from types import SimpleNamespace
+
+    from motcua.documents import keys
+
+    leader = SimpleNamespace(get_username=lambda: "chu.tich")
+    entry = {"module": MODULE, "token": TOKEN, "key": "leader", "pin_env": "TEST_TOKEN_PIN"}
+    path = tmp_path / "keys.json"
+    path.write_text(json.dumps({"people": {"chu.tich": {"pkcs11": entry}}}))
+    settings.MOTCUA_SIGNING_KEYS = str(path)
+    monkeypatch.setenv("TEST_TOKEN_PIN", PIN)
+    source = keys.personal_key(leader)
+    assert source is not None and source.description == f"PKCS#11 · {TOKEN}"
+    with source.open() as signer:
+        pdf = sign_pdf(
+            HTML(string="<p>Kết quả</p>").write_pdf(),
+            signer,
+            field="ca-nhan",
+            appearance=PERSONAL,
+            box=(300, 60, 540, 140),
+        )
+    assert b"/ByteRange" in pdf
+
+    del entry["pin_env"]
+    path.write_text(json.dumps({"people": {"chu.tich": {"pkcs11": entry, "ask": True}}}))
+    source = keys.personal_key(leader)
+    assert source.ask
+    with pytest.raises(keys.WrongSecret), source.open("111111"):
+        pass
+    with source.open(PIN) as signer:
+        assert signer is not None

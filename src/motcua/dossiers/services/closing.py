@@ -15,9 +15,7 @@ from motcua.dossiers.choices import (
     ResultKind,
     ReturnMethod,
 )
-from motcua.dossiers.models import (
-    Dossier,
-)
+from motcua.dossiers.models import Dossier, StoredFile
 from motcua.dossiers.services._common import (
     _calendar,
     _close_step,
@@ -127,13 +125,17 @@ def dossier_resolve(
     note: str = "",
     result_content: bytes | None = None,
     result_file_name: str = "",
+    result_file: StoredFile | None = None,
+    result_document: str = "",
     at: dt.datetime | None = None,
 ) -> Dossier:
     """The result is issued — approval, or a refusal letter with reasons (status 9). This is
     the completion time (NgayKetThucXuLy) that timeliness is judged on (SPEC.md §3.5).
 
     ``result_content`` is the electronic result (a PDF), which the applicant can download
-    once it is returned online (766 indicator 4.1, SPEC.md §5.2)."""
+    once it is returned online (766 indicator 4.1, SPEC.md §5.2). A result signed and
+    registered here (``documents.services.results.dossier_result_sign``) comes as the stored
+    ``result_file`` with the public id of its register entry, ``result_document``."""
     at = _now(at)
     dossier = _lock(dossier)
     policies.require(actor, Action.RESOLVE, dossier)
@@ -150,7 +152,9 @@ def dossier_resolve(
             raise ValidationFailed(
                 _("The electronic result must be a PDF file."), code="result_file_type"
             )
-        dossier.result_file = stored_file_put(content=result_content, name=result_file_name)
+        result_file = stored_file_put(content=result_content, name=result_file_name)
+    if result_file is not None:
+        dossier.result_file = result_file
         dossier.result_file_name = (result_file_name or f"{dossier.code}.pdf")[:255]
     calendar = _calendar(dossier, at)
     _close_step(dossier, calendar=calendar, at=at, actor=actor, note=note)
@@ -173,7 +177,8 @@ def dossier_resolve(
             "result_number": dossier.result_number,
             "result_sha256": dossier.result_file.sha256 if dossier.result_file else "",
             "timeliness": dossier.timeliness,
-        },
+        }
+        | ({"result_document": result_document} if result_document else {}),
         fields=[
             "state",
             "result_kind",
