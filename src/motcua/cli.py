@@ -51,6 +51,10 @@ def cmd_up(args: argparse.Namespace) -> int:
             call_command("load_demo", verbosity=1)
             call_command("load_demo_history", verbosity=1)
             call_command("pki", "init", verbosity=1)  # the demo signers' keys (issue 7)
+            from motcua.dossiers.services.demo import demo_dossiers_to_sign
+
+            if added := demo_dossiers_to_sign():
+                _say(f"motcua: {added} demo dossiers wait for demo.lanhdao to sign their result")
     call_command("collectstatic", interactive=False, verbosity=0)
     _say(f"motcua: ready in {time.perf_counter() - started:.1f} s")
     if args.no_serve:

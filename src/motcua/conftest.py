@@ -23,3 +23,11 @@ def _fast_password_hashing(settings):
 def _media_in_a_temporary_directory(settings, tmp_path_factory):
     """Uploaded files of a test go to a directory of its own, never to the data directory."""
     settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
+
+
+@pytest.fixture(autouse=True)
+def _no_local_keys(settings, tmp_path_factory):
+    """Signing keys only from what a test configures: never the development PKI a developer's
+    ``motcua up`` wrote under the data directory, nor their ``MOTCUA_SIGNING_KEYS``."""
+    settings.MOTCUA_SIGNING_KEYS = ""
+    settings.DATA_DIR = tmp_path_factory.getbasetemp() / "data"

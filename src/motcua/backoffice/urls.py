@@ -29,6 +29,7 @@ urlpatterns = [
     path("ho-so/<str:code>/", views.dossier, name="dossier"),
     path("ho-so/<str:code>/thao-tac/<slug:action>/", views_desk.act, name="act"),
     path("ho-so/<str:code>/ky-ket-qua/", views_sign.sign_result, name="sign_result"),
+    path("ho-so/<str:code>/ket-qua.pdf", views_desk.result_pdf, name="result_pdf"),
     path("ho-so/<str:code>/tai-lieu/<int:component_id>/", views_desk.component, name="component"),
     path("ho-so/<str:code>/bieu-mau/<slug:form>.pdf", views_desk.form_pdf, name="form_pdf"),
     path("hang-doi/chua-phan-cong/phan-cong/", views_bulk.assign, name="bulk_assign"),

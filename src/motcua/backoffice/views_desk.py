@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from motcua.backoffice.forms import FORMS, ActionForm
 from motcua.backoffice.http import no_store
 from motcua.core.errors import DomainError, NotFound
+from motcua.documents.selectors import signed_result_of
 from motcua.documents.services.results import may_sign_result
 from motcua.dossiers import actions, schemas, selectors
 from motcua.dossiers.choices import Action
@@ -64,6 +65,7 @@ def render_desk(
         "actions": _forms(dossier, bound, bound_action),
         "open_action": bound_action,
         "may_sign": may_sign_result(request.user, dossier),
+        "result_document": signed_result_of(dossier),
     }
     return no_store(render(request, "backoffice/dossier.html", context, status=status))
 
@@ -86,6 +88,11 @@ def component(request: HttpRequest, code: str, component_id: int) -> HttpRespons
     except NotFound as exc:
         raise Http404 from exc
     assert found.file is not None  # the selector only returns components with a file
+    if request.GET.get("ban") == "sao-dien-tu":  # the sealed electronic copy
+        if found.e_copy is None:
+            raise Http404
+        name = f"{code}-{found.pk}-ban-sao-dien-tu.pdf"
+        return no_store(stored_file_response(found.e_copy, filename=name, inline=True))
     extension = found.file.content_type.rpartition("/")[2].replace("jpeg", "jpg")
     name = found.file_name or f"{code}-{found.pk}.{extension}"
     return no_store(stored_file_response(found.file, filename=name, inline=True))
@@ -107,6 +114,14 @@ def form_pdf(request: HttpRequest, code: str, form: str) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{dossier.code}-{kind}.pdf"'
     return no_store(seal(response, content_type="application/pdf", inline=True))
+
+
+@require_GET
+def result_pdf(request: HttpRequest, code: str) -> HttpResponse:
+    """The dossier's electronic result, for the officials who see the dossier."""
+    from motcua.dossiers.downloads import result_response
+
+    return no_store(result_response(request.user, _detail(request, code)))
 
 
 @require_POST

@@ -264,6 +264,9 @@ LOGGING = {
     "loggers": {
         "motcua": {"handlers": ["console"], "level": env("MOTCUA_LOG_LEVEL"), "propagate": False},
         "django": {"handlers": ["console"], "level": "WARNING"},
+        # WeasyPrint's and pyHanko's font subsetting notes every table it drops ("FFTM NOT
+        # subset") for each document: not news to an operator
+        "fontTools.subset": {"level": "ERROR"},
     },
 }
 

@@ -142,12 +142,13 @@ def sign_pdf(
     *,
     field: str,
     appearance: Appearance,
-    box: tuple[int, int, int, int],
+    box: tuple[int, int, int, int] | None,
     page: int = -1,
     timestamper: timestamps.TimeStamper | None = None,
 ) -> bytes:
     """``pdf`` with one more signature, in the field ``field`` drawn at ``box`` (x1, y1, x2,
-    y2 in points from the bottom left) on ``page`` (-1: the last)."""
+    y2 in points from the bottom left) on ``page`` (-1: the last); with no ``box`` the
+    signature has no appearance (a file whose pages are not ours to draw on)."""
     try:
         writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
     except Exception as error:  # pyHanko raises its own errors for a damaged file

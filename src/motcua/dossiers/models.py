@@ -223,6 +223,12 @@ class DossierComponent(models.Model):
     file = models.ForeignKey(StoredFile, null=True, blank=True, on_delete=models.PROTECT)
     file_name = models.CharField(max_length=255, blank=True)
     digitised = models.BooleanField(_("digitised"), default=False)  # DuocSoHoa
+    # the electronic copy (bản sao điện tử) of a component digitised at reception: a PDF sealed
+    # with the receiving committee's digital signature (documents.services.digitise)
+    e_copy = models.ForeignKey(
+        StoredFile, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    e_copy_at = models.DateTimeField(null=True, blank=True)
     reused = models.BooleanField(_("reused"), default=False)  # DuocTaiSuDung
     from_national_store = models.BooleanField(default=False)  # DuocLayTuKhoDMQG
     added_by_supplement = models.ForeignKey(

@@ -180,12 +180,19 @@ class DossierComponentOut(Schema):
     file_name: str
     sha256: str | None
     digitised: bool
+    e_copy_sha256: str | None = Field(
+        None, description="The sealed electronic copy of a component scanned at reception."
+    )
     reused: bool
     by_supplement: bool
 
     @staticmethod
     def resolve_sha256(obj) -> str | None:
         return obj.file.sha256 if obj.file_id else None
+
+    @staticmethod
+    def resolve_e_copy_sha256(obj) -> str | None:
+        return obj.e_copy.sha256 if obj.e_copy_id else None
 
     @staticmethod
     def resolve_by_supplement(obj) -> bool:

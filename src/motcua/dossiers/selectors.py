@@ -158,7 +158,7 @@ def _detail_queryset(qs: QuerySet[Dossier]) -> QuerySet[Dossier]:
         "result_file",
         "current_step__agency",
     ).prefetch_related(
-        Prefetch("components", queryset=DossierComponent.objects.select_related("file")),
+        Prefetch("components", queryset=DossierComponent.objects.select_related("file", "e_copy")),
         Prefetch("fees", queryset=DossierFee.objects.select_related("payment")),
         Prefetch(
             "steps",
@@ -580,7 +580,7 @@ def dossier_component(actor, code: str, component_id: int) -> DossierComponent:
     see the dossier (the scope of ``dossier_detail``) and the component belongs to it and has a
     file; NotFound otherwise — the same for every reason."""
     found = (
-        DossierComponent.objects.select_related("file", "dossier")
+        DossierComponent.objects.select_related("file", "e_copy", "dossier")
         .filter(
             pk=component_id,
             dossier__in=policies.visible_dossiers(actor).filter(code=code).values("pk"),

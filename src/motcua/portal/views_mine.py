@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from motcua.core.errors import DomainError, NotFound
+from motcua.documents.selectors import signed_result_of
 from motcua.dossiers import policies, selectors, transitions
 from motcua.dossiers.choices import Action, DossierState, ReturnMethod
 from motcua.dossiers.models import Dossier
@@ -111,23 +112,10 @@ def _detail(
         "online_result": state == DossierState.RETURNED
         and dossier.return_method == ReturnMethod.ONLINE,
         "result_download": policies.may_download_result(request.user, dossier),
-        "result_document": _signed_result(dossier),
+        "result_document": signed_result_of(dossier),
         "bound": bound,
     }
     return _no_store(render(request, "portal/mine/detail.html", context, status=status))
-
-
-def _signed_result(dossier):
-    """The register entry of the dossier's signed result, whose public page checks it."""
-    from motcua.documents.models import OutgoingDocument
-
-    if dossier.result_file_id is None:
-        return None
-    return (
-        OutgoingDocument.objects.filter(dossier=dossier, file_id=dossier.result_file_id)
-        .only("public_id")
-        .first()
-    )
 
 
 @login_required

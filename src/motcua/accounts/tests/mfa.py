@@ -8,7 +8,11 @@ import time
 
 import pytest
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from allauth.mfa.totp.internal.auth import (
+    TOTP,
+    generate_totp_secret,
+    yield_hotp_counters_from_time,
+)
 
 
 def with_totp(user) -> str:
@@ -39,3 +43,19 @@ def admin_client(client, admin_user):
     use it there."""
     mfa_login(client, admin_user)
     return client
+
+
+_USED_COUNTERS: dict[str, int] = {}
+
+
+def fresh_totp_counter(secret: str) -> int:
+    """The TOTP counter to sign in with: allauth accepts the current 30-second window only and
+    refuses a code already used in it (replay), so wait for the next window when this secret
+    used the current one, or when it ends within two seconds."""
+    counter = next(yield_hotp_counters_from_time())
+    left = 30 - time.time() % 30
+    if _USED_COUNTERS.get(secret) == counter or left < 2:
+        time.sleep(left + 0.2)
+        counter = next(yield_hotp_counters_from_time())
+    _USED_COUNTERS[secret] = counter
+    return counter

@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -26,12 +25,12 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import (
     format_hotp_value,
     hotp_value,
-    yield_hotp_counters_from_time,
 )
 from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.utils import timezone
 
+from motcua.accounts.tests.mfa import fresh_totp_counter
 from motcua.backoffice.tests.conftest import with_totp
 from motcua.backoffice.tests.test_reports_pages import SHOTS_PREFIX as REPORTS_SHOTS_PREFIX
 from motcua.backoffice.tests.test_reports_pages import gallery_section as reports_gallery_section
@@ -48,22 +47,6 @@ PASSWORD = "Mot-cua-dien-tu-2026"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 RESULT = b"%PDF-1.7\n% Giay xac nhan tinh trang hon nhan\ntrailer <<>>\n%%EOF\n"
 PROCEDURE = "1.004873"
-
-
-_USED_COUNTERS: dict[str, int] = {}
-
-
-def _fresh_counter(secret: str) -> int:
-    """The TOTP counter to sign in with: allauth accepts the current 30-second window only and
-    refuses a code already used in it (replay), so wait for the next window when this secret
-    used the current one, or when it ends within two seconds."""
-    counter = next(yield_hotp_counters_from_time())
-    left = 30 - time.time() % 30
-    if _USED_COUNTERS.get(secret) == counter or left < 2:
-        time.sleep(left + 0.2)
-        counter = next(yield_hotp_counters_from_time())
-    _USED_COUNTERS[secret] = counter
-    return counter
 
 
 class Office:
@@ -95,7 +78,7 @@ class Office:
         page.locator('input[name="password"]').fill(PASSWORD)
         self.submit(page.locator('form:has(input[name="password"]) button[type="submit"]'))
         assert "/2fa/" in page.url, page.url  # then the second factor
-        counter = _fresh_counter(secret)
+        counter = fresh_totp_counter(secret)
         page.locator('input[name="code"]').fill(format_hotp_value(hotp_value(secret, counter)))
         self.submit(page.locator('form:has(input[name="code"]) button[type="submit"]:not([form])'))
         assert page.url.endswith("/can-bo/"), page.url

@@ -281,6 +281,11 @@ def test_the_signing_page_fills_in_the_dossier_and_signs(client, ready, configur
     assert done.status_code == 302
     desk = client.get(done["Location"]).content.decode()
     assert "01/XNTTHN-UBND" in desk
+    document = OutgoingDocument.objects.get(dossier=ready)
+    assert f"/xac-thuc/{document.public_id}/" in desk  # the desk links its verification page
+    pdf = client.get(f"/can-bo/ho-so/{ready.code}/ket-qua.pdf")
+    assert pdf.status_code == 200
+    assert b"".join(pdf.streaming_content).startswith(b"%PDF-")
     ready.refresh_from_db()
     assert ready.state == DossierState.RESOLVED
     assert ready.result_signer.startswith("Phó chủ tịch")

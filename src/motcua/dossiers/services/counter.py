@@ -265,7 +265,11 @@ def counter_intake(
     """
     at = at or timezone.now()
     if decision == Decision.RECEIVE:
-        return dossier_intake(actor=actor, data=data, receive=True, at=at)
+        from motcua.documents.services.digitise import component_e_copies
+
+        dossier = dossier_intake(actor=actor, data=data, receive=True, at=at)
+        component_e_copies(dossier=dossier, at=at)  # the scans' sealed electronic copies
+        return dossier
     if decision == Decision.COMPLETE:
         items = [item.strip() for item in missing or [] if item and item.strip()]
         if not items:
