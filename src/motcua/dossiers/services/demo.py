@@ -35,7 +35,7 @@ def demo_dossiers_to_sign() -> int:
         .order_by("-pk")
         .first()
     )
-    if None in (reception, specialist, desk, version):
+    if reception is None or specialist is None or desk is None or version is None:
         return 0
     waiting = Dossier.objects.filter(
         procedure_version__procedure__code=PROCEDURE,
