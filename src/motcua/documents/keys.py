@@ -12,10 +12,14 @@ in it. Each entry is one of:
                 "key": "ky-so", "pin_env": "LANHDAO_PIN", "chain": ["/etc/motcua/ca.pem"]}}
     {"remote": {"provider": "package.module:factory", "options": {...}}}
 
-under ``"people"`` (by username) or ``"seals"`` (by the agency's code). A secret comes from the
-environment variable the entry names; an entry with ``"ask": true`` instead has the signer type
-it (the token's PIN, the file's passphrase) each time, and the secret is never stored. A remote
-provider's factory is called with the options and returns a ``remote.SigningProvider``.
+(``pkcs11`` finds the token by ``"slot"``, its number in the module, when given, else by its
+label ``"token"``) under ``"people"`` (by username) or ``"seals"`` (by the agency's code), optionally with
+``"image"``, the picture drawn in the signature's stamp (a handwritten signature, a red seal).
+
+A secret comes from the environment variable the entry names; an entry with ``"ask": true``
+instead has the signer type it (the token's PIN, the file's passphrase) each time, and the
+secret is never stored. A remote provider's factory is called with the options and returns a
+``remote.SigningProvider``.
 
 Outside production, a person or agency without an entry signs with the development PKI
 (``motcua pki init``: ``<data dir>/pki/people/<username>.p12``, ``seals/<code>.p12``), so the
@@ -63,12 +67,25 @@ class KeySource:
     @property
     def description(self) -> str:
         if self.kind == "pkcs11":
-            return f"PKCS#11 · {self.entry['pkcs11'].get('token', '')}"
+            options = self.entry["pkcs11"]
+            where = options.get("token") or f"slot {options.get('slot')}"
+            return f"PKCS#11 · {where}"
         if self.kind == "remote":
             return "Ký số từ xa"
         if self.kind == "development":
             return "PKI thử nghiệm (không dùng thật)"
         return "PKCS#12"
+
+    def image(self) -> bytes | None:
+        """The picture drawn in the signature's stamp (``"image"``: a PNG or JPEG file), if
+        configured: the handwritten signature of a person, the red seal of an agency."""
+        path = self.entry.get("image")
+        if not path:
+            return None
+        try:
+            return Path(path).read_bytes()
+        except OSError as error:
+            raise KeyConfigError(f"the signature image {path} cannot be read: {error}") from error
 
     @contextmanager
     def open(self, secret: str = "") -> Iterator[signers.Signer]:
@@ -83,10 +100,14 @@ class KeySource:
             options = self.entry["pkcs11"]
             pin = secret if self.ask else _secret(options, "pin")
             chain = [_der(Path(p)) for p in options.get("chain", ())]
+            slot = options.get("slot")
+            if slot is not None and not isinstance(slot, int):
+                raise KeyConfigError("the key entry's 'slot' must be a number")
             try:
                 with pkcs11_signer(
                     _required(options, "module"),
-                    token_label=_required(options, "token"),
+                    token_label="" if slot is not None else _required(options, "token"),
+                    slot=slot,
                     pin=pin,
                     key_label=_required(options, "key"),
                     chain=[c for certificates in chain for c in certificates],

@@ -13,7 +13,8 @@ signing certificate attribute) and B-T when a timestamper (RFC 3161) is given.
 
 The visible appearance is a box with the signer's name, position and the signing time in
 Vietnam's time, in Liberation Serif (the Times New Roman metric twin of Nghị định 30/2020), so
-that Vietnamese diacritics are drawn; the font is subset into the PDF.
+that Vietnamese diacritics are drawn; the font is subset into the PDF. Where a picture of the
+signature or of the seal is configured (``Appearance.image``), it is drawn at the box's left.
 """
 
 from __future__ import annotations
@@ -31,8 +32,11 @@ from asn1crypto import x509 as asn1_x509
 from django.conf import settings
 from fontTools.ttLib import TTFont
 from fontTools.ttLib.scaleUpem import scale_upem
+from PIL import Image
 from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
+from pyhanko.pdf_utils.images import PdfImage
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.layout import AxisAlignment, Margins, SimpleBoxLayoutRule
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.sign import fields, signers, timestamps
@@ -64,6 +68,7 @@ class Appearance:
     heading: str
     reason: str = ""
     location: str = ""
+    image: bytes | None = None  # the signature's or the seal's picture (PNG, JPEG), if any
 
 
 def configured_timestamper() -> timestamps.TimeStamper | None:
@@ -108,23 +113,48 @@ def stamp_font() -> str:
 def pkcs11_signer(
     module: str,
     *,
-    token_label: str,
+    token_label: str = "",
     pin: str,
     key_label: str,
     chain: Iterable[bytes] = (),
+    slot: int | None = None,
 ) -> Iterator[signers.Signer]:
     """The key ``key_label`` on a PKCS#11 token, with the certificate stored beside it under
-    the same label; ``chain`` (DER) adds the certificates above it. The token signs: only the
+    the same label; ``chain`` (DER) adds the certificates above it. The token is found by its
+    ``slot`` number when one is given, else by its label. The token signs: only the
     document's digest goes in and the signature comes out."""
     extra = [asn1_x509.Certificate.load(der) for der in chain]
-    with tokens.open_session(module, token_label=token_label, pin=pin) as session:
+    with tokens.open_session(module, token_label=token_label, pin=pin, slot=slot) as session:
         try:
             yield PKCS11Signer(session, key_label=key_label, cert_label=key_label, ca_chain=extra)
         except PKCS11Error as error:
             raise SigningError(f"the token could not sign with {key_label!r}: {error}") from error
 
 
-def _style() -> TextStampStyle:
+def _style(image: bytes | None = None, width: int = 0) -> TextStampStyle:
+    """The stamp: the text box, and with an ``image`` the picture in the left 40 % of the box
+    (``width`` points wide), with the text shrunk into the rest."""
+    picture = {}
+    if image is not None:
+        try:
+            loaded = Image.open(BytesIO(image))
+            loaded.load()
+        except (OSError, ValueError) as error:
+            raise SigningError(f"the signature image cannot be read: {error}") from error
+        picture = {
+            "background": PdfImage(loaded.convert("RGBA") if loaded.mode == "P" else loaded),
+            "background_opacity": 1.0,
+            "background_layout": SimpleBoxLayoutRule(
+                x_align=AxisAlignment.ALIGN_MIN,
+                y_align=AxisAlignment.ALIGN_MID,
+                margins=Margins(left=4, right=int(width * 0.6), top=4, bottom=4),
+            ),
+            "inner_content_layout": SimpleBoxLayoutRule(
+                x_align=AxisAlignment.ALIGN_MIN,
+                y_align=AxisAlignment.ALIGN_MID,
+                margins=Margins(left=int(width * 0.42), right=4),
+            ),
+        }
     return TextStampStyle(
         stamp_text="%(heading)s\nKý bởi: %(signer)s\nThời gian ký: %(signed_at)s",
         # The engine and the box must share the size, or the lines drift (pyHanko issue 733).
@@ -133,6 +163,7 @@ def _style() -> TextStampStyle:
         ),
         border_width=1,
         border_color=(0.75, 0.1, 0.1),
+        **picture,
     )
 
 
@@ -173,7 +204,10 @@ def sign_pdf(
         use_pades_lta=False,
     )
     pdf_signer = signers.PdfSigner(
-        metadata, signer=signer, stamp_style=_style(), timestamper=timestamper
+        metadata,
+        signer=signer,
+        stamp_style=_style(appearance.image, (box[2] - box[0]) if box else 0),
+        timestamper=timestamper,
     )
     # The time shown, in Vietnam's time whatever the server's zone (the signature's signing-time
     # attribute is taken a moment later, by pyHanko).

@@ -35,15 +35,25 @@ class WrongPin(TokenError):
 
 
 @contextmanager
-def open_session(module: str, *, token_label: str, pin: str, rw: bool = False) -> Iterator:
+def open_session(
+    module: str, *, token_label: str = "", pin: str, rw: bool = False, slot: int | None = None
+) -> Iterator:
+    """A logged-in session on the token in ``slot`` (its number in the module), or else the
+    token labelled ``token_label``."""
     try:
         library = pkcs11.lib(module)
     except (RuntimeError, OSError) as error:
         raise TokenError(f"the PKCS#11 module {module!r} cannot be loaded: {error}") from error
-    try:
-        token = library.get_token(token_label=token_label)
-    except pkcs11.NoSuchToken as error:
-        raise TokenError(f"no token labelled {token_label!r}") from error
+    if slot is not None:
+        found = [s for s in library.get_slots(token_present=True) if s.slot_id == slot]
+        if not found:
+            raise TokenError(f"no token in slot {slot}")
+        token = found[0].get_token()
+    else:
+        try:
+            token = library.get_token(token_label=token_label)
+        except pkcs11.NoSuchToken as error:
+            raise TokenError(f"no token labelled {token_label!r}") from error
     try:
         session = token.open(rw=rw, user_pin=pin)
     except (pkcs11.PinIncorrect, pkcs11.PinLenRange) as error:

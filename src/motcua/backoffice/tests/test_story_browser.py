@@ -501,9 +501,7 @@ def test_a_leader_signs_the_result_and_the_citizen_checks_it(
         assert page.evaluate("document.scrollingElement.scrollWidth") <= base.PHONE["width"]
         shot = SHOTS / f"office-{len(Office.shots) + 1:02d}-verify-genuine.png"
         page.screenshot(path=str(shot), full_page=True)
-        Office.shots.append(
-            (shot.name, "Trang xác thực: văn bản xác thực", "/xac-thuc/‹id›/")
-        )
+        Office.shots.append((shot.name, "Trang xác thực: văn bản xác thực", "/xac-thuc/‹id›/"))
     finally:
         context.close()
     dossier.refresh_from_db()

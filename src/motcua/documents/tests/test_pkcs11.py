@@ -139,3 +139,34 @@ def test_a_configured_token_key_signs_and_a_typed_wrong_pin_is_refused(
         pass
     with source.open(PIN) as signer:
         assert signer is not None
+
+
+@pytest.mark.django_db
+def test_a_configured_key_can_name_its_slot_instead_of_the_token(
+    token, tmp_path, settings, monkeypatch
+):
+    """Issue 7 §2: keys "configured by module path, slot and key label"."""
+    import json
+    from types import SimpleNamespace
+
+    from motcua.documents import keys
+
+    slot = next(
+        s.slot_id
+        for s in pkcs11.lib(MODULE).get_slots(token_present=True)
+        if s.get_token().label == TOKEN
+    )
+    entry = {"module": MODULE, "slot": slot, "key": "seal", "pin_env": "TEST_TOKEN_PIN"}
+    path = tmp_path / "keys.json"
+    path.write_text(json.dumps({"seals": {"14797": {"pkcs11": entry}}}))
+    settings.MOTCUA_SIGNING_KEYS = str(path)
+    monkeypatch.setenv("TEST_TOKEN_PIN", PIN)
+    source = keys.seal_key(SimpleNamespace(code="14797"))
+    assert source.description == f"PKCS#11 · slot {slot}"
+    with source.open() as signer:
+        assert "Hạc Thành" in signer.signing_cert.subject.human_friendly
+    entry["slot"] = slot + 12345
+    path.write_text(json.dumps({"seals": {"14797": {"pkcs11": entry}}}))
+    with pytest.raises(tokens.TokenError, match="no token in slot"):
+        with keys.seal_key(SimpleNamespace(code="14797")).open():
+            pass

@@ -330,3 +330,41 @@ def test_the_api_signs_or_refuses_with_nothing_changed(client, ready, configured
     assert ready.state == DossierState.RESOLVED and ready.result_file.sha256 == out["sha256"]
     again = api.post(path, c1_staff.agency_leader, body)
     assert again.status_code == 409
+
+
+@pytest.mark.django_db
+def test_a_configured_signature_image_is_drawn_in_the_stamp(
+    ready, configured, c1_staff, tree, tmp_path
+):
+    """Issue 7 §2: "the signature image where one is configured" — the leader's handwritten
+    signature and the committee's red seal, each in its own stamp; both signatures stay valid."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    def picture(colour) -> bytes:
+        image = Image.new("RGBA", (240, 120), (255, 255, 255, 0))
+        ImageDraw.Draw(image).ellipse((10, 10, 110, 110), outline=colour, width=6)
+        out = io.BytesIO()
+        image.save(out, "PNG")
+        return out.getvalue()
+
+    config, path = configured
+    (tmp_path / "chu-ky.png").write_bytes(picture((20, 30, 140, 255)))
+    (tmp_path / "con-dau.png").write_bytes(picture((200, 20, 20, 255)))
+    config["people"][c1_staff.agency_leader.username]["image"] = str(tmp_path / "chu-ky.png")
+    config["seals"][tree.c1.code]["image"] = str(tmp_path / "missing.png")
+    _rewrite(path, config)
+    with pytest.raises(ValidationFailed) as refused:  # a missing picture: nothing is issued
+        sign(c1_staff.agency_leader, ready)
+    assert refused.value.code == "signing_failed"
+    assert not OutgoingDocument.objects.exists()
+
+    config["seals"][tree.c1.code]["image"] = str(tmp_path / "con-dau.png")
+    _rewrite(path, config)
+    document = sign(c1_staff.agency_leader, ready)
+    with document.file.file.open("rb") as handle:
+        pdf = handle.read()
+    assert pdf.count(b"/Subtype /Image") >= 2  # one picture in each stamp
+    check = verify_registered(document)
+    assert check.genuine and len(check.signatures) == 2

@@ -19,6 +19,7 @@ from pyhanko_certvalidator import ValidationContext
 
 from motcua.documents import pki
 from motcua.documents.signing import (
+    Appearance,
     SigningError,
     pkcs12_signer,
     sign_pdf,
@@ -110,3 +111,6 @@ def test_bad_input_is_refused_with_a_reason(keys, signed):
         sign_pdf(signed, signer, field="ca-nhan", appearance=PERSONAL, box=(0, 0, 10, 10))
     with pytest.raises(SigningError, match="no page"):
         sign_pdf(signed, signer, field="y", appearance=PERSONAL, box=(0, 0, 10, 10), page=5)
+    garbled = Appearance(PERSONAL.name, PERSONAL.heading, image=b"not a picture")
+    with pytest.raises(SigningError, match="signature image"):
+        sign_pdf(signed, signer, field="z", appearance=garbled, box=(0, 0, 200, 60))
