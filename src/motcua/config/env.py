@@ -382,6 +382,22 @@ _declare(
     "development PKI's root (`<data dir>/pki/root.pem`, `motcua pki init`) is trusted too.",
 )
 _declare(
+    "MOTCUA_TRUST_CRLS",
+    "list",
+    [],
+    "Comma-separated paths of certificate revocation lists (PEM or DER) held locally, e.g. "
+    "downloaded daily from the licensed CAs: a signature whose certificate they list as revoked "
+    "is not genuine. Outside production the development PKI's `<data dir>/pki/root.crl` "
+    "(`motcua pki revoke`) is read too.",
+)
+_declare(
+    "MOTCUA_REVOCATION_FETCH",
+    "bool",
+    False,
+    "Let the verifier ask the CAs' OCSP responders and fetch the CRLs named in the "
+    "certificates (network access from the server). Off: only `MOTCUA_TRUST_CRLS` is used.",
+)
+_declare(
     "MOTCUA_PUBLIC_URL",
     "str",
     "http://127.0.0.1:8000",

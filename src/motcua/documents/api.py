@@ -50,6 +50,9 @@ class SignatureOut(Schema):
     trusted: bool
     unchanged_since: bool
     whole_file: bool
+    revocation_checked: bool
+    revoked: bool
+    revoked_at: dt.datetime | None
 
 
 class VerificationOut(Schema):

@@ -12,9 +12,10 @@ in it. Each entry is one of:
                 "key": "ky-so", "pin_env": "LANHDAO_PIN", "chain": ["/etc/motcua/ca.pem"]}}
     {"remote": {"provider": "package.module:factory", "options": {...}}}
 
-(``pkcs11`` finds the token by ``"slot"``, its number in the module, when given, else by its
-label ``"token"``) under ``"people"`` (by username) or ``"seals"`` (by the agency's code), optionally with
+under ``"people"`` (by username) or ``"seals"`` (by the agency's code), optionally with
 ``"image"``, the picture drawn in the signature's stamp (a handwritten signature, a red seal).
+``pkcs11`` finds the token by ``"slot"``, its number in the module, when given, else by its
+label ``"token"``.
 
 A secret comes from the environment variable the entry names; an entry with ``"ask": true``
 instead has the signer type it (the token's PIN, the file's passphrase) each time, and the

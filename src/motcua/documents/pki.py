@@ -216,3 +216,37 @@ def issue_tsa(root: Issued, name: str = "motcua DEMO Time-Stamping Authority") -
         .sign(root.key, hashes.SHA256())
     )
     return Issued(key, certificate, (root.certificate,))
+
+
+def make_crl(
+    root: Issued,
+    revoked: list[tuple[int, dt.datetime]],
+    *,
+    now: dt.datetime | None = None,
+    days: int = 7,
+    reason: x509.ReasonFlags = x509.ReasonFlags.cessation_of_operation,
+) -> bytes:
+    """A certificate revocation list (DER, RFC 5280) of ``root`` listing ``revoked`` (serial
+    numbers and the moments they were revoked), valid for ``days``. The default reason is the
+    usual one for an official: they no longer hold the position."""
+    now = now or dt.datetime.now(dt.UTC)
+    builder = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(root.certificate.subject)
+        # thisUpdate: no earlier than the last revocation it lists (a validator ignores a
+        # revocation dated after the list was issued)
+        .last_update(max([now - dt.timedelta(minutes=5), *(moment for _s, moment in revoked)]))
+        .next_update(now + dt.timedelta(days=days))
+        .add_extension(x509.CRLNumber(int(now.timestamp())), critical=False)
+    )
+    for serial, moment in revoked:
+        entry = (
+            x509.RevokedCertificateBuilder()
+            .serial_number(serial)
+            .revocation_date(moment)
+            # a reason, always: pyHanko's certvalidator reads an entry without one as
+            # "unspecified" (0), which its check then takes for "not revoked"
+            .add_extension(x509.CRLReason(reason), critical=False)
+        )
+        builder = builder.add_revoked_certificate(entry.build())
+    return builder.sign(root.key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)

@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 from asn1crypto import x509 as asn1_x509
 from django.conf import settings
@@ -134,7 +135,7 @@ def pkcs11_signer(
 def _style(image: bytes | None = None, width: int = 0) -> TextStampStyle:
     """The stamp: the text box, and with an ``image`` the picture in the left 40 % of the box
     (``width`` points wide), with the text shrunk into the rest."""
-    picture = {}
+    picture: dict[str, Any] = {}
     if image is not None:
         try:
             loaded = Image.open(BytesIO(image))

@@ -12,9 +12,12 @@ certificate's validity, when it was signed, and three checks —
 - **unchanged since**: what was added after the signature is allowed (another signature, its
   field), nothing else (pyHanko's difference analysis of the incremental updates).
 
-The document is genuine when it has at least one signature and every one passes all three.
-Nothing is fetched from the network (no OCSP or CRL yet): a revoked certificate is not caught,
-which the report says.
+The document is genuine when it has at least one signature and every one passes all three,
+and no certificate is known to be revoked. Revocation is checked against the certificate
+revocation lists held locally (``MOTCUA_TRUST_CRLS``, and the development PKI's ``root.crl``
+outside production) and, with ``MOTCUA_REVOCATION_FETCH``, against the CAs' OCSP responders and
+CRLs named in the certificates. A certificate whose issuer published nothing we hold is
+reported as "not checked", not as revoked (soft-fail).
 """
 
 from __future__ import annotations
@@ -34,6 +37,11 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.errors import PathValidationError
+from pyhanko_certvalidator.policy_decl import (
+    CertRevTrustPolicy,
+    RevocationCheckingPolicy,
+    RevocationCheckingRule,
+)
 
 MAX_BYTES = 20 * 1024 * 1024
 
@@ -57,10 +65,16 @@ class SignatureCheck:
     trusted: bool
     unchanged_since: bool
     whole_file: bool  # the last signature covers every byte of the file
+    revocation_checked: bool = False  # a CRL of its issuer was held, or OCSP/CRL was fetched
+    revoked_at: dt.datetime | None = None  # revoked (by its CA), and when
+
+    @property
+    def revoked(self) -> bool:
+        return self.revoked_at is not None
 
     @property
     def ok(self) -> bool:
-        return self.intact and self.trusted and self.unchanged_since
+        return self.intact and self.trusted and self.unchanged_since and not self.revoked
 
 
 @dataclass(frozen=True)
@@ -83,7 +97,12 @@ class Verification:
                     _("The signature of %(name)s does not match the document: it was changed.")
                     % {"name": name}
                 )
-            if not check.trusted:
+            if check.revoked_at is not None:
+                found.append(
+                    _("The certificate of %(name)s was revoked on %(date)s.")
+                    % {"name": name, "date": f"{check.revoked_at:%d/%m/%Y}"}
+                )
+            elif not check.trusted:
                 found.append(
                     _("The certificate of %(name)s is not issued by a trusted authority.")
                     % {"name": name}
@@ -113,6 +132,38 @@ def trust_roots() -> list[bytes]:
     return roots
 
 
+def revocation_lists() -> list[bytes]:
+    """The CRLs held locally (DER): the files of ``MOTCUA_TRUST_CRLS`` and, outside
+    production, the development PKI's ``root.crl`` (``motcua pki revoke``)."""
+    from asn1crypto import pem
+
+    paths = [Path(p) for p in getattr(settings, "MOTCUA_TRUST_CRLS", [])]
+    if not settings.PRODUCTION:
+        paths.append(Path(settings.DATA_DIR) / "pki" / "root.crl")
+    found = []
+    for path in paths:
+        if not path.exists():
+            continue
+        data = path.read_bytes()
+        if pem.detect(data):
+            found += [der for _kind, _headers, der in pem.unarmor(data, multiple=True)]
+        else:
+            found.append(data)
+    return found
+
+
+def _crl_issuers(crls: list[bytes]) -> set[bytes]:
+    from asn1crypto import crl
+
+    issuers = set()
+    for der in crls:
+        try:
+            issuers.add(crl.CertificateList.load(der).issuer.dump())
+        except ValueError:
+            continue
+    return issuers
+
+
 def pem_certificates(data: bytes) -> list[bytes]:
     """The certificates (DER) of a PEM file, or the file itself when it is DER."""
     from asn1crypto import pem
@@ -126,9 +177,12 @@ def _name(name: asn1_x509.Name) -> str:
     return name.human_friendly
 
 
-def verify_pdf(data: bytes, *, trust: list[bytes] | None = None) -> Verification:
+def verify_pdf(
+    data: bytes, *, trust: list[bytes] | None = None, crls: list[bytes] | None = None
+) -> Verification:
     """Check every signature of ``data`` against ``trust`` (DER roots; default
-    ``trust_roots()``). Raises ``NotAPdf`` for a file that is not a readable PDF."""
+    ``trust_roots()``) and ``crls`` (DER; default ``revocation_lists()``). Raises ``NotAPdf``
+    for a file that is not a readable PDF."""
     if not data.startswith(b"%PDF-"):
         raise NotAPdf(_("This file is not a PDF."))
     if len(data) > MAX_BYTES:
@@ -139,16 +193,42 @@ def verify_pdf(data: bytes, *, trust: list[bytes] | None = None) -> Verification
     except (PdfReadError, ValueError, KeyError) as error:
         raise NotAPdf(_("This PDF cannot be read: it is damaged.")) from error
     roots = [_load(der) for der in (trust if trust is not None else trust_roots())]
-    context = ValidationContext(trust_roots=roots, allow_fetching=False)
+    held = crls if crls is not None else revocation_lists()
+    fetch = bool(getattr(settings, "MOTCUA_REVOCATION_FETCH", False))
+    issuers = _crl_issuers(held)
     checks = []
     for signature in embedded:
         certificate = signature.signer_cert
+        # A CRL of its issuer held here is required to be checked: pyHanko's soft-fail mode
+        # consults held CRLs only for certificates that name a distribution point. Otherwise
+        # what the certificate declares is checked when fetching is allowed (soft-fail).
+        listed = certificate.issuer.dump() in issuers
+        declared = bool(certificate.crl_distribution_points or certificate.ocsp_urls)
+        rule = (
+            RevocationCheckingRule.CRL_REQUIRED
+            if listed
+            else RevocationCheckingRule.CHECK_IF_DECLARED_SOFT
+        )
+        policy = CertRevTrustPolicy(
+            RevocationCheckingPolicy(
+                ee_certificate_rule=rule,
+                intermediate_ca_cert_rule=RevocationCheckingRule.CHECK_IF_DECLARED_SOFT,
+            )
+        )
+        # a context per signature: pyHanko keeps what it learnt about paths and revocation
+        context = ValidationContext(
+            trust_roots=roots, crls=held, allow_fetching=fetch, revinfo_policy=policy
+        )
+        revoked_at = None
         try:
             status = validate_pdf_signature(signature, context)
         except (SignatureValidationError, PathValidationError, ValueError):
             intact = trusted = unchanged = False
             signed_at, timestamped, whole = None, False, False
         else:
+            details = status.revocation_details
+            if details is not None:
+                revoked_at = details.revocation_date
             intact = bool(status.intact and status.valid)
             trusted = bool(status.trusted)
             unchanged = bool(status.docmdp_ok or status.modification_level is None)
@@ -171,6 +251,8 @@ def verify_pdf(data: bytes, *, trust: list[bytes] | None = None) -> Verification
                 trusted=trusted,
                 unchanged_since=unchanged,
                 whole_file=whole,
+                revocation_checked=listed or (fetch and declared),
+                revoked_at=revoked_at,
             )
         )
     return Verification(checks)

@@ -8,6 +8,9 @@ Writes, under ``<data dir>/pki`` (or ``directory``):
 - ``people/<username>.p12`` for each demo leader (personal signatures);
 - ``seals/<agency code>.p12`` for each agency those leaders sign for (seal signatures).
 
+- ``root.crl``, the root's revocation list (empty until ``dev_pki_revoke``), which the
+  verifier reads outside production;
+
 Every PKCS#12 file has the passphrase ``pki.DEV_PASSPHRASE``. Existing files are kept (the same
 certificates across runs of ``motcua up``) unless ``force``.
 """
@@ -73,9 +76,12 @@ def dev_pki_init(directory: Path | None = None, *, force: bool = False) -> DevPk
         root = pki.make_root()
         _write(directory / "root.p12", root.pkcs12("motcua demo root"), result)
         _write(directory / "root.pem", root.certificate_pem(), result)
+        (directory / "revoked.json").unlink(missing_ok=True)
         force = True  # new root: new certificates under it
     else:
         root = _load_root(directory)
+    # the CRL is made again at every run, fresh (not reported among the files created)
+    _write(directory / "root.crl", _crl(root, directory), DevPki(directory))
     agencies = {a.code: a for a in Agency.objects.filter(code__in=_agency_codes())}
     provinces = {a.path: a for a in Agency.objects.filter(kind=AgencyKind.PROVINCE)}
 
@@ -133,3 +139,41 @@ def _agency_codes() -> set[str]:
         for code in (account.home, account.scope or "")
         if code
     }
+
+
+def dev_pki_revoke(name: str, directory: Path | None = None) -> int:
+    """Revoke the development certificate of ``name`` (a username, or an agency code for its
+    seal) and rewrite ``root.crl``; returns the certificate's serial number."""
+    import datetime as dt
+    import json
+
+    if settings.PRODUCTION:
+        raise DevPkiRefused("the development PKI is refused in production (MOTCUA_ENV=production)")
+    directory = directory or default_directory()
+    candidates = (directory / "people" / f"{name}.p12", directory / "seals" / f"{name}.p12")
+    found = [p for p in candidates if p.exists()]
+    if not found:
+        raise FileNotFoundError(f"no development certificate for {name!r} in {directory}")
+    _key, certificate, _chain = pkcs12.load_key_and_certificates(
+        found[0].read_bytes(), pki.DEV_PASSPHRASE.encode()
+    )
+    assert certificate is not None
+    ledger = directory / "revoked.json"
+    revoked = json.loads(ledger.read_text()) if ledger.exists() else {}
+    revoked.setdefault(str(certificate.serial_number), dt.datetime.now(dt.UTC).isoformat())
+    result = DevPki(directory)
+    _write(ledger, json.dumps(revoked, indent=1).encode(), result)
+    _write(directory / "root.crl", _crl(_load_root(directory), directory), result)
+    return certificate.serial_number
+
+
+def _crl(root: pki.Issued, directory: Path) -> bytes:
+    """The development root's CRL from its ledger of revocations, valid for a year (a demo
+    left running must not find its own CRL stale)."""
+    import datetime as dt
+    import json
+
+    ledger = directory / "revoked.json"
+    revoked = json.loads(ledger.read_text()) if ledger.exists() else {}
+    entries = [(int(serial), dt.datetime.fromisoformat(at)) for serial, at in revoked.items()]
+    return pki.make_crl(root, entries, days=365)

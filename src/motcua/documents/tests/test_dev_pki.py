@@ -42,6 +42,7 @@ def test_the_demo_signers_get_certificates_under_one_root(tmp_path):
 
     again = dev_pki_init(tmp_path)  # idempotent: the same root and certificates
     assert again.created == [] and len(again.kept) == 5
+    assert (tmp_path / "root.crl").exists()  # the CRL, refreshed at every run
     assert (tmp_path / "root.pem").read_bytes() == root
     renewed = dev_pki_init(tmp_path, force=True)
     assert len(renewed.created) == 7 and (tmp_path / "root.pem").read_bytes() != root

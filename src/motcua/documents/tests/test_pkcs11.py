@@ -167,6 +167,6 @@ def test_a_configured_key_can_name_its_slot_instead_of_the_token(
         assert "Hạc Thành" in signer.signing_cert.subject.human_friendly
     entry["slot"] = slot + 12345
     path.write_text(json.dumps({"seals": {"14797": {"pkcs11": entry}}}))
-    with pytest.raises(tokens.TokenError, match="no token in slot"):
-        with keys.seal_key(SimpleNamespace(code="14797")).open():
-            pass
+    source = keys.seal_key(SimpleNamespace(code="14797"))
+    with pytest.raises(tokens.TokenError, match="no token in slot"), source.open():
+        pass

@@ -56,6 +56,13 @@ class Command(BaseCommand):
             self.stdout.write(f"  {intact}: {_yes(check.intact)}")
             self.stdout.write(f"  {trusted}: {_yes(check.trusted)}")
             self.stdout.write(f"  {unchanged}: {_yes(check.unchanged_since)}")
+            if check.revoked_at is not None:
+                state = _("YES, on %(date)s") % {"date": f"{check.revoked_at:%d/%m/%Y}"}
+            elif check.revocation_checked:
+                state = _("no")
+            else:
+                state = _("not checked: no revocation list of its issuer is held")
+            self.stdout.write(f"  {_('Revoked')}: {state}")
         if result.genuine:
             self.stdout.write(_("Genuine: every signature is intact and trusted."))
             return
