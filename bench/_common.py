@@ -356,6 +356,24 @@ def tree_memory(pid: int) -> Memory:
 
 
 # --- load generator --------------------------------------------------------------------------
+def latency_table(times: Mapping[str, Sequence[float]], baseline: str, *, unit: str) -> str:
+    """A Markdown table of per-mode latencies (seconds): how many, p50, p99, max, and the p50
+    as a multiple of the ``baseline`` mode's; ``unit`` names what was counted."""
+    base = percentile_ms(times[baseline], 50)
+    rows = [
+        [
+            name,
+            len(values),
+            percentile_ms(values, 50),
+            percentile_ms(values, 99),
+            max(values) * 1000,
+            f"{percentile_ms(values, 50) / base:,.1f}x" if base else "",
+        ]
+        for name, values in times.items()
+    ]
+    return table(["mode", unit, "p50 ms", "p99 ms", "max ms", "p50 / baseline"], rows)
+
+
 def percentile_ms(latencies: Sequence[float], q: float) -> float:
     """Nearest-rank percentile of latencies in seconds, returned in milliseconds."""
     if not latencies:

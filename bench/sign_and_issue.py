@@ -153,18 +153,6 @@ def main(argv: list[str] | None = None) -> int:
     for _ in range(count):
         for name, call in modes.items():
             times[name].append(call())
-    base = c.percentile_ms(times["resolve with an uploaded PDF (baseline)"], 50)
-    rows = [
-        [
-            name,
-            len(values),
-            c.percentile_ms(values, 50),
-            c.percentile_ms(values, 99),
-            max(values) * 1000,
-            f"{c.percentile_ms(values, 50) / base:,.1f}x" if base else "",
-        ]
-        for name, values in times.items()
-    ]
     print("motcua bench: sign and issue a result (number, render, two signatures, resolve)")
     print(c.machine_summary())
     print(c.versions("pyhanko", "weasyprint", "python-pkcs11", "django"))
@@ -172,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     if not softhsm:
         print("SoftHSM2 not found: the PKCS#11 row is missing (apt-get install softhsm2)")
     print()
-    print(c.table(["mode", "documents", "p50 ms", "p99 ms", "max ms", "p50 / baseline"], rows))
+    print(c.latency_table(times, "resolve with an uploaded PDF (baseline)", unit="documents"))
     shutil.rmtree(work, ignore_errors=True)
     return 0
 

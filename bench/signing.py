@@ -139,18 +139,6 @@ def main(argv: list[str] | None = None) -> int:
                 started = time.perf_counter()
                 call()
                 times[name].append(time.perf_counter() - started)
-    base = c.percentile_ms(times["SHA-256 of the PDF (baseline)"], 50)
-    rows = [
-        [
-            name,
-            len(values),
-            c.percentile_ms(values, 50),
-            c.percentile_ms(values, 99),
-            max(values) * 1000,
-            f"{c.percentile_ms(values, 50) / base:,.0f}x" if base else "",
-        ]
-        for name, values in times.items()
-    ]
     print("motcua bench: signing a result (personal signature + seal)")
     print(c.machine_summary())
     print(c.versions("pyhanko", "cryptography", "python-pkcs11"))
@@ -158,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     if not softhsm:
         print("SoftHSM2 not found: the PKCS#11 rows are missing (apt-get install softhsm2)")
     print()
-    print(c.table(["mode", "documents", "p50 ms", "p99 ms", "max ms", "p50 / baseline"], rows))
+    print(c.latency_table(times, "SHA-256 of the PDF (baseline)", unit="documents"))
     shutil.rmtree(work, ignore_errors=True)
     return 0
 

@@ -16,22 +16,11 @@ from motcua.documents import pki
 from motcua.documents.models import OutgoingDocument, RegisterCounter
 from motcua.documents.services.results import dossier_result_sign, issuing_agency
 from motcua.documents.tests.samples import needs_pdfsig, pdfsig
+from motcua.documents.tests.test_results import VALUES
 from motcua.documents.verification import verify_registered
 from motcua.dossiers.choices import Action, DossierState
 from motcua.dossiers.services import lifecycle as svc
 from motcua.dossiers.tests.factories import dossier_in, vn
-
-VALUES = {
-    "full_name": "Nguyễn Thị Lan",
-    "birth_date": "12/05/1995",
-    "sex": "Nữ",
-    "ethnicity": "Kinh",
-    "nationality": "Việt Nam",
-    "identity": "Căn cước số 038195001234",
-    "residence": "Phường Hạc Thành, tỉnh Thanh Hóa",
-    "status": "Chưa đăng ký kết hôn với ai",
-    "purpose": "Đăng ký kết hôn",
-}
 
 
 @pytest.fixture
