@@ -48,14 +48,23 @@ def admin_client(client, admin_user):
 _USED_COUNTERS: dict[str, int] = {}
 
 
+def wait_for_a_fresh_totp_window(margin: float = 3.0) -> None:
+    """Sleep into the next 30-second TOTP window when the current one ends within ``margin``
+    seconds, so that a code computed now is still current when the server checks it."""
+    left = 30 - time.time() % 30
+    if left < margin:
+        time.sleep(left + 0.2)
+
+
 def fresh_totp_counter(secret: str) -> int:
     """The TOTP counter to sign in with: allauth accepts the current 30-second window only and
     refuses a code already used in it (replay), so wait for the next window when this secret
     used the current one, or when it ends within two seconds."""
     counter = next(yield_hotp_counters_from_time())
-    left = 30 - time.time() % 30
-    if _USED_COUNTERS.get(secret) == counter or left < 2:
-        time.sleep(left + 0.2)
-        counter = next(yield_hotp_counters_from_time())
+    if _USED_COUNTERS.get(secret) == counter:
+        time.sleep(30 - time.time() % 30 + 0.2)
+    else:
+        wait_for_a_fresh_totp_window(2.0)
+    counter = next(yield_hotp_counters_from_time())
     _USED_COUNTERS[secret] = counter
     return counter

@@ -266,12 +266,15 @@ def dossier_result_sign(
     issuer = issuing_agency(dossier)
     position = position_of(actor)
     lines = competence_lines(competence, position)
-    personal = keys.personal_key(actor)
+    try:
+        personal = keys.personal_key(actor)
+        seal = keys.seal_key(issuer)
+    except keys.KeyConfigError as error:
+        raise _key_refused(error) from error
     if personal is None:
         raise ValidationFailed(
             _("No signing key is configured for you: ask the administrator."), code="no_key"
         )
-    seal = keys.seal_key(issuer)
     if seal is None:
         # the agency's digital signature is one of a document's required parts (Nghị định
         # 30/2020, Điều 8): without it nothing is issued

@@ -322,6 +322,22 @@ def test_the_api_signs_or_refuses_with_nothing_changed(client, ready, configured
 
 
 @pytest.mark.django_db
+def test_a_broken_key_configuration_is_a_refusal_not_an_error(client, ready, configured, c1_staff):
+    from motcua.dossiers.tests.test_api import Api
+
+    _config, path = configured
+    path.write_text("{ not json")
+    response = Api(client).post(
+        f"/dossiers/{ready.code}/result/sign",
+        c1_staff.agency_leader,
+        {"values": VALUES, "competence": "chairman"},
+    )
+    assert response.status_code == 422 and response.json()["code"] == "signing_failed"
+    ready.refresh_from_db()
+    assert ready.state == DossierState.IN_PROCESS
+
+
+@pytest.mark.django_db
 def test_a_configured_signature_image_is_drawn_in_the_stamp(
     ready, configured, c1_staff, tree, tmp_path
 ):
