@@ -17,6 +17,7 @@ import json
 import math
 import os
 import secrets
+import shutil
 import signal
 import socket
 import statistics
@@ -356,6 +357,27 @@ def tree_memory(pid: int) -> Memory:
 
 
 # --- load generator --------------------------------------------------------------------------
+SOFTHSM_MODULE = "/usr/lib/softhsm/libsofthsm2.so"
+
+
+def softhsm_token(work: Path, label: str, pin: str, so_pin: str) -> bool:
+    """A fresh SoftHSM2 token of the benchmark's own under ``work`` (``SOFTHSM2_CONF`` is set
+    before the module is first loaded); False, and nothing done, without Debian's softhsm2."""
+    if not Path(SOFTHSM_MODULE).exists() or shutil.which("softhsm2-util") is None:
+        return False
+    (work / "tokens").mkdir()
+    conf = work / "softhsm2.conf"
+    conf.write_text(f"directories.tokendir = {work / 'tokens'}\nobjectstore.backend = file\n")
+    os.environ["SOFTHSM2_CONF"] = str(conf)
+    init = ("softhsm2-util", "--init-token", "--free", "--label", label)
+    subprocess.run(
+        [*init, "--pin", pin, "--so-pin", so_pin],
+        check=True,
+        capture_output=True,
+    )
+    return True
+
+
 def latency_table(times: Mapping[str, Sequence[float]], baseline: str, *, unit: str) -> str:
     """A Markdown table of per-mode latencies (seconds): how many, p50, p99, max, and the p50
     as a multiple of the ``baseline`` mode's; ``unit`` names what was counted."""

@@ -26,7 +26,6 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,9 +35,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _common as c
 
-MODULE = "/usr/lib/softhsm/libsofthsm2.so"
+MODULE = c.SOFTHSM_MODULE
 TOKEN, PIN, SO = "motcua-bench", "246810", "13579135"
-PINS = ("--pin", PIN, "--so-pin", SO)
 COMMUNE = "14797"  # the demo commune (Phường Hạc Thành): the committee that issues
 LEADER = "demo.lanhdao"
 VALUES = {
@@ -64,17 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     data_dir = work / "data"
     prepared = c.prepare_data_dir(data_dir, mode="development")
     os.environ.update(prepared.env)
-    softhsm = Path(MODULE).exists() and shutil.which("softhsm2-util") is not None
-    if softhsm:
-        (work / "tokens").mkdir()
-        conf = work / "softhsm2.conf"
-        conf.write_text(f"directories.tokendir = {work / 'tokens'}\nobjectstore.backend = file\n")
-        os.environ["SOFTHSM2_CONF"] = str(conf)  # before the module is first loaded
-        subprocess.run(
-            ["softhsm2-util", "--init-token", "--free", "--label", TOKEN, *PINS],
-            check=True,
-            capture_output=True,
-        )
+    softhsm = c.softhsm_token(work, TOKEN, PIN, SO)
 
     import django
 

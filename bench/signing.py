@@ -24,7 +24,6 @@ import argparse
 import hashlib
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _common as c
 
-MODULE = "/usr/lib/softhsm/libsofthsm2.so"
+MODULE = c.SOFTHSM_MODULE
 TOKEN, PIN, SO = "motcua-bench", "246810", "13579135"
 
 
@@ -48,27 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="motcua-bench-signing-"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "motcua.config.settings")
     os.environ["MOTCUA_DATA_DIR"] = str(work / "data")
-    softhsm = Path(MODULE).exists() and shutil.which("softhsm2-util") is not None
-    if softhsm:
-        (work / "tokens").mkdir()
-        conf = work / "softhsm2.conf"
-        conf.write_text(f"directories.tokendir = {work / 'tokens'}\nobjectstore.backend = file\n")
-        os.environ["SOFTHSM2_CONF"] = str(conf)  # before the module is first loaded
-        subprocess.run(
-            [
-                "softhsm2-util",
-                "--init-token",
-                "--free",
-                "--label",
-                TOKEN,
-                "--pin",
-                PIN,
-                "--so-pin",
-                SO,
-            ],
-            check=True,
-            capture_output=True,
-        )
+    softhsm = c.softhsm_token(work, TOKEN, PIN, SO)
 
     import django
 
